@@ -1,0 +1,1 @@
+"""OS effects: idempotent ensure_* steps that change the host."""

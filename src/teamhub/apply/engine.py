@@ -1,0 +1,89 @@
+"""Reconcile the host with the team file: observe, plan, then apply each step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from teamhub.apply import accounts, hubfiles
+from teamhub.paths import Paths
+from teamhub.plan import steps as s
+from teamhub.plan.users import plan_users
+from teamhub.report import Reporter
+from teamhub.team.load import TeamFile
+from teamhub.team.model import Team
+from teamhub.team.store import utc_stamp, write_atomically
+
+
+@dataclass
+class Outcome:
+    """What an apply did: the steps' descriptions, and passwords generated for new users."""
+
+    done: list[str] = field(default_factory=list)
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+def plan(tf: TeamFile) -> list[s.Step]:
+    """Everything that would change on the host to match the team file (nothing is changed)."""
+    team, paths = tf.team, tf.paths
+    view = accounts.observe(list(team.users), team.accounts)
+    archive = str(paths.archive / f"{{user}}-{utc_stamp()}.tar.gz")
+    return plan_users(team, view, archive)
+
+
+def apply_step(step: s.Step, team: Team, paths: Paths, outcome: Outcome) -> None:
+    """Carry out one step."""
+    handler = HANDLERS[type(step)]
+    handler(step, team, paths, outcome)
+
+
+def _ensure_group(step: s.EnsureGroup, team: Team, paths: Paths, outcome: Outcome) -> None:
+    accounts.ensure_group(step.group)
+
+
+def _create_user(step: s.CreateUser, team: Team, paths: Paths, outcome: Outcome) -> None:
+    accounts.create_user(step.name, step.full_name, team.accounts)
+    password = accounts.generate_password()
+    accounts.set_password(step.name, password)
+    outcome.passwords[step.name] = password
+
+
+def _update_full_name(step: s.UpdateFullName, team: Team, paths: Paths, outcome: Outcome) -> None:
+    accounts.set_full_name(step.name, step.full_name)
+
+
+def _remove_user(step: s.RemoveUser, team: Team, paths: Paths, outcome: Outcome) -> None:
+    accounts.remove_user(step.name, Path(step.archive))
+
+
+HANDLERS: dict[type, Callable[..., None]] = {
+    s.EnsureGroup: _ensure_group,
+    s.CreateUser: _create_user,
+    s.UpdateFullName: _update_full_name,
+    s.RemoveUser: _remove_user,
+}
+
+
+def write_members(team: Team, paths: Paths) -> bool:
+    """Tell the hub who may log in and who is admin; True when that changed."""
+    data = {"users": {name: {"admin": user.admin} for name, user in team.users.items()}}
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    if paths.members_file.exists() and paths.members_file.read_text() == text:
+        return False
+    write_atomically(paths.members_file, text, mode=0o600)
+    return True
+
+
+def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
+    """Apply the planned steps in order, then publish the membership to the hub."""
+    outcome = Outcome()
+    hubfiles.ensure_state_dirs(tf.paths)
+    for step in steps:
+        apply_step(step, tf.team, tf.paths, outcome)
+        outcome.done.append(step.describe())
+        reporter.done(step.describe())
+    if write_members(tf.team, tf.paths):
+        outcome.done.append("~ hub: team members updated")
+    return outcome

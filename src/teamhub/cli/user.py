@@ -1,0 +1,128 @@
+"""`teamhub user add | passwd | remove | list`: the team's members as real Linux users."""
+
+from __future__ import annotations
+
+import click
+
+from teamhub.apply import accounts, audit, hub, service
+from teamhub.apply.hubapi import HubAPI
+from teamhub.apply.transaction import change, locked
+from teamhub.cli.common import Options, emit_json, pass_options, read_password_stdin, require_root
+from teamhub.errors import BadInput
+from teamhub.team import edit
+from teamhub.team.load import TeamFile
+
+
+@click.group()
+def user() -> None:
+    """Add, reset, remove and list the team's members."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="Make the user a hub admin.")
+@click.option("--full-name", default="", help="The person's full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_options
+def add(opts: Options, name: str, admin: bool, full_name: str, password_stdin: bool) -> None:
+    """Add NAME to the team as a Linux user; print a generated password unless one is given."""
+    require_root("user add")
+    password = read_password_stdin() if password_stdin else None
+    tf = opts.team_file()
+    with locked(tf, "teamhub user add"):
+        tf = opts.team_file()
+        _, result = change(
+            tf,
+            edit.add_user(name, admin=admin, full_name=full_name),
+            f"user add {name}",
+            opts.reporter,
+        )
+        generated = result.outcome.passwords.get(name)
+        if password is not None:
+            accounts.set_password(name, password)
+    if generated is None:
+        click.echo(f"{name} already had a Linux account: added to the team, password unchanged.")
+    elif password is None:
+        click.echo(f"password for {name}: {generated}   (shown once)")
+    else:
+        click.echo(f"{name} added with the password given.")
+
+
+def _managed_member(tf: TeamFile, name: str) -> None:
+    if name not in tf.team.users:
+        raise BadInput(f"{name!r} is not in the team; add them with `teamhub user add {name}`.")
+    view = accounts.observe([name], tf.team.accounts)
+    account = view.accounts.get(name)
+    if account is None:
+        raise BadInput(f"{name!r} has no Linux account yet; run `teamhub apply` first.")
+    if not account.managed:
+        raise BadInput(f"{name!r} is an existing account teamhub did not create; use passwd.")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@pass_options
+def passwd(opts: Options, name: str, password_stdin: bool) -> None:
+    """Set or reset NAME's password (a generated one is printed unless one is given)."""
+    require_root("user passwd")
+    tf = opts.team_file()
+    _managed_member(tf, name)
+    password = read_password_stdin() if password_stdin else accounts.generate_password()
+    with locked(tf, "teamhub user passwd"):
+        accounts.set_password(name, password)
+        audit.record(tf.paths.audit_log, f"user passwd {name}", [f"~ user {name}: password"])
+    if password_stdin:
+        click.echo(f"{name}'s password is changed.")
+    else:
+        click.echo(f"new password for {name}: {password}   (shown once)")
+
+
+@user.command("remove")
+@click.argument("name")
+@pass_options
+def remove(opts: Options, name: str) -> None:
+    """Remove NAME: archive the home, stop the server, delete the account."""
+    require_root("user remove")
+    tf = opts.team_file()
+    if name not in tf.team.users:
+        raise BadInput(f"{name!r} is not in the team; see `teamhub user list`.")
+    if tf.team.users[name].admin and tf.team.admins == [name]:
+        raise BadInput(f"{name!r} is the last admin; make another user an admin first.")
+    with locked(tf, "teamhub user remove"):
+        if service.manager(tf.paths).pid() is not None:
+            HubAPI(tf.paths, hub.url_for(tf)).stop_server(name)
+        _, result = change(tf, edit.remove_user(name), f"user remove {name}", opts.reporter)
+    removed = [line for line in result.outcome.done if line.startswith(f"- user {name} ")]
+    if removed:
+        click.echo(f"{name} removed; {removed[0].split('(', 1)[1].rstrip(')')}.")
+    else:
+        click.echo(f"{name} left the team; their existing Linux account was not touched.")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_options
+def list_users(opts: Options, as_json: bool) -> None:
+    """List the team's members and the state of their accounts."""
+    tf = opts.team_file()
+    view = accounts.observe(list(tf.team.users), tf.team.accounts)
+    rows = []
+    for name, member in tf.team.users.items():
+        account = view.accounts.get(name)
+        state = "missing" if account is None else ("created" if account.managed else "adopted")
+        rows.append(
+            {
+                "name": name,
+                "admin": member.admin,
+                "full_name": member.full_name,
+                "account": state,
+                "uid": account.uid if account else None,
+            }
+        )
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        role = "admin" if row["admin"] else "member"
+        click.echo(f"{row['name']:<20} {role:<7} {row['account']:<8} {row['full_name']}")

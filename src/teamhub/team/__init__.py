@@ -1,0 +1,1 @@
+"""The team file: the single source of truth, validated and edited with comments kept."""

@@ -1,0 +1,220 @@
+"""The team file's schema: pydantic models that refuse unknown keys and bad names."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from teamhub.team import names
+
+MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B?|)", re.IGNORECASE)
+
+
+class Section(BaseModel):
+    """A table of the team file: unknown keys are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsSection(Section):
+    """[paths]: the roots of the installation."""
+
+    prefix: Path = Path("/opt/teamhub")
+    data: Path = Path("/srv/teamhub")
+    state: Path = Path("/var/lib/teamhub")
+    logs: Path = Path("/var/log/teamhub")
+
+    @field_validator("prefix", "data", "state", "logs")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        if not value.is_absolute() or ".." in value.parts:
+            raise ValueError(f"{value} must be an absolute path without '..'")
+        if value == Path("/"):
+            raise ValueError("a teamhub root cannot be '/'")
+        return value
+
+
+class HubSection(Section):
+    """[hub]: how the hub is reached and what users land in."""
+
+    name: str = "Team hub"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    bind: str = "0.0.0.0"
+    ui: Literal["lab", "notebook"] = "lab"
+    idle_timeout: Annotated[int, Field(ge=0)] = 3600
+
+    @field_validator("bind")
+    @classmethod
+    def _bind(cls, value: str) -> str:
+        if value in ("tailscale", "localhost"):
+            return value
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(f"bind {value!r} must be an IP address, 'localhost' or 'tailscale'") from None
+        return value
+
+
+class AccountsSection(Section):
+    """[accounts]: how teamhub makes and marks Linux accounts and groups."""
+
+    managed_group: str = "teamhub"
+    group_prefix: str = "teamhub-"
+    home_root: Path = Path("/home")
+    shell: str = "/bin/bash"
+
+    @field_validator("managed_group")
+    @classmethod
+    def _group(cls, value: str) -> str:
+        if not names.USER_NAME.fullmatch(value):
+            raise ValueError(f"group name {value!r} is not a valid Linux group name")
+        return value
+
+
+class Limits(Section):
+    """Memory and CPU limits for one user's server ([limits] or a user's override)."""
+
+    memory: str | None = None
+    cpu: Annotated[float, Field(gt=0)] | None = None
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, value: str | None) -> str | None:
+        if value is not None and not MEMORY.fullmatch(value.strip()):
+            raise ValueError(f'memory {value!r} is not a size; write it like "2G" or "512M"')
+        return value
+
+
+class User(Section):
+    """[users.NAME]: one team member, a real Linux user."""
+
+    admin: bool = False
+    full_name: str = ""
+    limits: Limits | None = None
+
+    @field_validator("full_name")
+    @classmethod
+    def _gecos(cls, value: str) -> str:
+        if any(ch in value for ch in ":,\n="):
+            raise ValueError("full_name cannot contain ':', ',', '=' or a line break")
+        return value
+
+
+class Project(Section):
+    """[projects.NAME]: a shared folder and who may write or read it."""
+
+    writers: list[str] = []
+    readers: list[str] = []
+
+
+class Env(Section):
+    """[envs.NAME]: a shared Python environment offered to every user as a kernel."""
+
+    python: str = "3.11"
+    packages: list[str] = []
+    display_name: str | None = None
+    default: bool = False
+
+
+class Tool(Section):
+    """[tools.NAME]: an external tool whose variables reach every server, kernel and terminal."""
+
+    recipe: str | None = None
+    path: Path | None = None
+    env: dict[str, str] = {}
+    check: str | None = None
+
+    @model_validator(mode="after")
+    def _source(self) -> Tool:
+        if (self.recipe is None) == (self.path is None):
+            raise ValueError('a tool needs exactly one of recipe = "..." or path = "/..."')
+        if self.path is not None and not self.path.is_absolute():
+            raise ValueError(f"tool path {self.path} must be absolute")
+        for key in self.env:
+            problem = names.variable_name_problem(key)
+            if problem:
+                raise ValueError(problem)
+        return self
+
+
+class PackagesSection(Section):
+    """[packages]: where environments get their packages from."""
+
+    index_url: str | None = None
+    extra_index_urls: list[str] = []
+
+
+class Team(Section):
+    """The whole team file."""
+
+    paths: PathsSection = PathsSection()
+    hub: HubSection = HubSection()
+    accounts: AccountsSection = AccountsSection()
+    limits: Limits = Limits()
+    packages: PackagesSection = PackagesSection()
+    users: dict[str, User] = {}
+    projects: dict[str, Project] = {}
+    envs: dict[str, Env] = {}
+    tools: dict[str, Tool] = {}
+
+    @field_validator("users")
+    @classmethod
+    def _user_names(cls, value: dict[str, User]) -> dict[str, User]:
+        return _check_names(value, names.user_name_problem)
+
+    @field_validator("projects")
+    @classmethod
+    def _project_names(cls, value: dict[str, Project]) -> dict[str, Project]:
+        return _check_names(value, names.project_name_problem)
+
+    @field_validator("envs")
+    @classmethod
+    def _env_names(cls, value: dict[str, Env]) -> dict[str, Env]:
+        return _check_names(value, names.env_name_problem)
+
+    @field_validator("tools")
+    @classmethod
+    def _tool_names(cls, value: dict[str, Tool]) -> dict[str, Tool]:
+        return _check_names(value, names.tool_name_problem)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Team:
+        if self.users and not self.admins:
+            raise ValueError("the team needs at least one admin; set admin = true for a user")
+        for project_name, project in self.projects.items():
+            _check_members(project_name, project, self.users)
+        defaults = [name for name, env in self.envs.items() if env.default]
+        if len(defaults) > 1:
+            raise ValueError(f"only one environment can be the default, not {', '.join(defaults)}")
+        return self
+
+    @property
+    def admins(self) -> list[str]:
+        """The team's admins, in file order."""
+        return [name for name, user in self.users.items() if user.admin]
+
+
+def _check_names(table: dict, problem_of) -> dict:  # type: ignore[no-untyped-def]
+    for key in table:
+        problem = problem_of(key)
+        if problem:
+            raise ValueError(problem)
+    return table
+
+
+def _check_members(project_name: str, project: Project, users: dict[str, User]) -> None:
+    for member in [*project.writers, *project.readers]:
+        if member not in users:
+            raise ValueError(
+                f"project {project_name!r} names {member!r}, who is not in the team; "
+                f"add [users.{member}] first"
+            )
+    both = sorted(set(project.writers) & set(project.readers))
+    if both:
+        raise ValueError(
+            f"project {project_name!r} lists {', '.join(both)} as both writer and reader; keep one"
+        )
