@@ -139,3 +139,16 @@ def ensure_hub_venv(paths: Paths) -> bool:
     stamp = {"packages": packages_digest(), "teamhub": source_digest(tree) if tree else ""}
     (paths.hub_venv / STAMP).write_text(json.dumps(stamp) + "\n")
     return True
+
+
+def ensure_command_link(paths: Paths) -> bool:
+    """Put `teamhub` on root's PATH (default install only); True when the link was made."""
+    if not paths.is_system_install:
+        return False
+    link, target = paths.command_link, paths.hub_bin("teamhub")
+    if link.is_symlink() and os.readlink(link) == str(target):
+        return False
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    return True

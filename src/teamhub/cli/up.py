@@ -46,6 +46,7 @@ def up(opts: Options, admin: str | None) -> None:
             save(current, tf, tf.paths.history)
         with report.task("Hub environment (JupyterHub, JupyterLab, proxy) built with uv"):
             venv_changed = hubvenv.ensure_hub_venv(tf.paths)
+        hubvenv.ensure_command_link(tf.paths)
         result = converge(tf, report)
         running = service.manager(tf.paths).pid() is not None
         url = hub.url_for(tf)

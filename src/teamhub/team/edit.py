@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 
 import tomlkit
-from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
 from teamhub.errors import BadInput
@@ -20,18 +19,18 @@ def apply_edit(text: str, edit: Edit) -> str:
     return tomlkit.dumps(doc)
 
 
-def section(doc: TOMLDocument, name: str) -> Table:
+def section(doc: TOMLDocument, name: str) -> MutableMapping:
     """The top-level table `name`, created (as a super-table of named entries) when missing."""
     if name not in doc:
         table = tomlkit.table(is_super_table=True)
         doc.add(name, table)
     found = doc[name]
-    if not isinstance(found, Table):
+    if not isinstance(found, MutableMapping):
         raise BadInput(f"[{name}] in the team file must be a table; fix it by hand and run again.")
     return found
 
 
-def entry(doc: TOMLDocument, kind: str, name: str) -> Table:
+def entry(doc: TOMLDocument, kind: str, name: str) -> MutableMapping:
     """The table [kind.name], which must exist."""
     table = section(doc, kind)
     if name not in table:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from teamhub.team import names
 
@@ -42,10 +42,10 @@ class HubSection(Section):
     """[hub]: how the hub is reached and what users land in."""
 
     name: str = "Team hub"
-    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    port: Annotated[StrictInt, Field(ge=1, le=65535)] = 8000
     bind: str = "0.0.0.0"
     ui: Literal["lab", "notebook"] = "lab"
-    idle_timeout: Annotated[int, Field(ge=0)] = 3600
+    idle_timeout: Annotated[StrictInt, Field(ge=0)] = 3600
 
     @field_validator("bind")
     @classmethod
@@ -92,7 +92,7 @@ class Limits(Section):
 class User(Section):
     """[users.NAME]: one team member, a real Linux user."""
 
-    admin: bool = False
+    admin: StrictBool = False
     full_name: str = ""
     limits: Limits | None = None
 
@@ -117,7 +117,7 @@ class Env(Section):
     python: str = "3.11"
     packages: list[str] = []
     display_name: str | None = None
-    default: bool = False
+    default: StrictBool = False
 
 
 class Tool(Section):
