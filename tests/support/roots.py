@@ -52,7 +52,7 @@ class Roots:
         """A test user or project name carrying this installation's random prefix."""
         return f"{self.prefix}{short}"
 
-    def header(self) -> str:
+    def header(self, hub: str = "") -> str:
         """The [paths], [accounts] and [hub] tables that keep this installation in its folder."""
         return f"""[paths]
 prefix = "{self.base}/opt"
@@ -68,12 +68,13 @@ home_root = "{self.base}/home"
 [hub]
 port = {self.port}
 bind = "127.0.0.1"
+{hub}
 """
 
-    def write_team(self, body: str) -> None:
-        """Write the team file: the test's own tables after the installation header."""
+    def write_team(self, body: str, hub: str = "") -> None:
+        """Write the team file: the test's own tables after the header (`hub`: more [hub] keys)."""
         self.config.parent.mkdir(parents=True, exist_ok=True)
-        self.config.write_text(self.header() + "\n" + body)
+        self.config.write_text(self.header(hub) + "\n" + body)
 
     def teamhub(
         self,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from teamhub.apply import audit, engine, hub, lock, service
 from teamhub.apply.engine import Outcome
+from teamhub.plan.steps import Step
 from teamhub.report import Reporter
 from teamhub.team.edit import Edit
 from teamhub.team.load import TeamFile
@@ -30,9 +31,16 @@ def locked(tf: TeamFile, command: str) -> Iterator[None]:
         yield
 
 
+def preflight(tf: TeamFile) -> list[Step]:
+    """Every host check that can refuse input, run before anything changes; the plan."""
+    steps = engine.plan(tf)
+    hub.bind_ip(tf)
+    return steps
+
+
 def converge(tf: TeamFile, reporter: Reporter) -> Converged:
     """Apply the plan, refresh the hub config, and restart a running hub whose config changed."""
-    steps = engine.plan(tf)
+    steps = preflight(tf)
     outcome = engine.execute(tf, steps, reporter)
     runtime = hub.runtime_for(tf)
     changed = hub.refresh_config(tf, runtime)
@@ -47,7 +55,7 @@ def converge(tf: TeamFile, reporter: Reporter) -> Converged:
 def change(current: TeamFile, edit: Edit, action: str, reporter: Reporter) -> tuple[TeamFile, Converged]:
     """Validate the edit against the file and the host, save it, converge, and audit it."""
     new = edited(current, edit)
-    engine.plan(new)  # refuses host conflicts (system accounts) before anything is written
+    preflight(new)  # refuses host conflicts (system accounts, addresses) before anything is written
     save(current, new, current.paths.history)
     result = converge(new, reporter)
     audit.record(new.paths.audit_log, action, result.outcome.done)

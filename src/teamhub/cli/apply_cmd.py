@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from teamhub.apply import audit, engine
-from teamhub.apply.transaction import converge, locked
+from teamhub.apply import audit
+from teamhub.apply.transaction import converge, locked, preflight
 from teamhub.cli.common import Options, pass_options, require_root
 
 
@@ -16,13 +16,14 @@ def apply(opts: Options, dry_run: bool) -> None:
     """Make the host match the team file (after editing it by hand)."""
     tf = opts.team_file()
     if dry_run:
-        steps = engine.plan(tf)
+        steps = preflight(tf)
         for step in steps:
             click.echo(step.describe())
         if not steps:
             click.echo("Nothing to change: the host matches the team file.")
         return
     require_root("apply")
+    preflight(tf)
     with locked(tf, "teamhub apply"):
         result = converge(tf, opts.reporter)
         changes = result.outcome.done + (["~ hub config"] if result.config_changed else [])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from teamhub.apply import audit, engine, hub, hubvenv, service
-from teamhub.apply.transaction import converge, locked
+from teamhub.apply import audit, hub, hubvenv, service
+from teamhub.apply.transaction import converge, locked, preflight
 from teamhub.cli.common import Options, pass_options, require_root
 from teamhub.errors import BadInput
 from teamhub.team import edit
@@ -36,7 +36,7 @@ def up(opts: Options, admin: str | None) -> None:
     require_root("up")
     report = opts.reporter
     current, tf = wanted_team_file(opts, admin)
-    engine.plan(tf)  # refuses system accounts before anything is written
+    preflight(tf)  # refuses system accounts and foreign addresses before anything is written
     hub.check_listen(tf)
     with locked(tf, "teamhub up"):
         file_changed = current is None or current.text != tf.text
