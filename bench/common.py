@@ -17,8 +17,9 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 def timed(argv: list[str], env: dict[str, str] | None = None, **kwargs) -> float:
     """Run argv to completion (failing loudly) and return the wall-clock seconds it took."""
     started = time.perf_counter()
-    proc = subprocess.run(argv, env={**os.environ, **(env or {})}, capture_output=True, text=True,
-                          check=False, **kwargs)
+    proc = subprocess.run(
+        argv, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False, **kwargs
+    )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")

@@ -9,10 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import print_table, save, timed  # noqa: I001  (bench/ runs as a script folder)
+from common import print_table, save, timed
+from tests.support.roots import make_roots
 
 from teamhub.apply.hubvenv import HUB_PACKAGES
-from tests.support.roots import make_roots
 
 
 def teamhub_up(uv_cache: str | None) -> float:
@@ -40,8 +40,10 @@ def seed_install(pip_cache: str) -> float:
 
 def main() -> None:
     """Cold then warm, teamhub and the seed alternating; print figures and ratios."""
-    with tempfile.TemporaryDirectory(prefix="bench-uv-") as uv_cache, \
-            tempfile.TemporaryDirectory(prefix="bench-pip-") as pip_cache:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-uv-") as uv_cache,
+        tempfile.TemporaryDirectory(prefix="bench-pip-") as pip_cache,
+    ):
         figures = {
             "teamhub_up_cold_s": teamhub_up(uv_cache),
             "seed_pip_cold_s": seed_install(pip_cache),
@@ -50,14 +52,17 @@ def main() -> None:
         }
     cold = figures["seed_pip_cold_s"] / figures["teamhub_up_cold_s"]
     warm = figures["seed_pip_warm_s"] / figures["teamhub_up_warm_s"]
-    print_table("teamhub up from nothing vs the seed's venv + pip install (same packages)", [
-        ("teamhub up, cold uv cache", f"{figures['teamhub_up_cold_s']:.1f} s  (target < 60 s)"),
-        ("teamhub up, warm uv cache", f"{figures['teamhub_up_warm_s']:.1f} s  (target < 20 s)"),
-        ("seed: venv + pip, cold cache", f"{figures['seed_pip_cold_s']:.1f} s  (install only)"),
-        ("seed: venv + pip, warm cache", f"{figures['seed_pip_warm_s']:.1f} s  (install only)"),
-        ("ratio seed / teamhub, cold", f"{cold:.1f}x"),
-        ("ratio seed / teamhub, warm", f"{warm:.1f}x"),
-    ])
+    print_table(
+        "teamhub up from nothing vs the seed's venv + pip install (same packages)",
+        [
+            ("teamhub up, cold uv cache", f"{figures['teamhub_up_cold_s']:.1f} s  (target < 60 s)"),
+            ("teamhub up, warm uv cache", f"{figures['teamhub_up_warm_s']:.1f} s  (target < 20 s)"),
+            ("seed: venv + pip, cold cache", f"{figures['seed_pip_cold_s']:.1f} s  (install only)"),
+            ("seed: venv + pip, warm cache", f"{figures['seed_pip_warm_s']:.1f} s  (install only)"),
+            ("ratio seed / teamhub, cold", f"{cold:.1f}x"),
+            ("ratio seed / teamhub, warm", f"{warm:.1f}x"),
+        ],
+    )
     print(f"\nwritten to {save('up_install', figures)}")
 
 
