@@ -43,5 +43,6 @@ def hub_config(values: dict[str, Any], style: Literal["dict", "list"] = "dict") 
     for name, settings in values["hub"]["config"].items():
         c[name].update(settings)
     for _, code in sorted(values["hub"].get("extraConfig", {}).items()):
-        exec(compile(code, "extraConfig", "exec"), {"c": c})
+        # the chart execs at module level (one namespace); separate locals are the stricter case
+        exec(compile(code, "extraConfig", "exec"), {"c": c}, {})
     return c

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
 
-from teamhub.export.chart import ENVS_CLAIM, KUBE_MIN_VERSION, PROJECTS_CLAIM
+from teamhub.export.chart import ENVS_CLAIM, KUBE_MIN_VERSION, PROJECTS_CLAIM, SHARED_ENVS
 from tests.unit.export_cases import FULL_TEAM, SEED_TEAM, VARIANTS, bundle
 
 
@@ -78,3 +79,36 @@ def test_every_shell_command_written_parses(variant: str):
 def test_the_shell_check_is_real():
     with pytest.raises(AssertionError):
         _sh_syntax('echo "unclosed')
+
+
+def _run_build_script(tmp_path: Path, uv_exit: int) -> subprocess.CompletedProcess[str]:
+    """The build job's script, run against a fake uv, with its paths moved under tmp_path."""
+    team = "[users.a]\nadmin = true\n[envs.one]\npackages = ['six']\n[envs.two]\npackages = ['attrs']\n"
+    configmap = next(
+        o for o in kube_objects(bundle(team, shared_envs=True).files) if o["kind"] == "ConfigMap"
+    )
+    script = configmap["data"]["build.sh"].replace(SHARED_ENVS, str(tmp_path / "envs"))
+    script = script.replace("/locks/", f"{tmp_path}/locks/")
+    fake = tmp_path / "bin" / "uv"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/uv.log\nexit {uv_exit}\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin"}
+    return subprocess.run(["sh", "-c", script], env=env, text=True, capture_output=True, check=False)
+
+
+def test_the_build_job_stops_at_the_first_environment_that_fails(tmp_path: Path):
+    failed = _run_build_script(tmp_path, uv_exit=1)
+    assert failed.returncode == 1
+    assert "building one failed" in failed.stderr
+    assert "building two" not in failed.stdout
+    assert (tmp_path / "uv.log").read_text().splitlines() == [f"venv --python 3.11 {tmp_path}/envs/one"]
+
+
+def test_the_build_job_builds_every_environment_from_its_requirements(tmp_path: Path):
+    done = _run_build_script(tmp_path, uv_exit=0)
+    assert done.returncode == 0, done.stderr
+    calls = (tmp_path / "uv.log").read_text().splitlines()
+    python, requirements = f"{tmp_path}/envs/two/bin/python", f"{tmp_path}/locks/two.requirements.txt"
+    assert f"pip install --python {python} --compile-bytecode -r {requirements}" in calls
+    assert sum("ipykernel" in call for call in calls) == 2

@@ -80,12 +80,18 @@ def _build_commands(built: list[Image]) -> str:
     return "\n".join(lines)
 
 
+def _member(team: Team, name: str) -> str:
+    """A member as MIGRATION.md names them: 'peter (admin, logs in as peter-gh)'."""
+    notes = ["admin"] if team.users[name].admin else []
+    if hub_name(team, name) != name:
+        notes.append(f"logs in as {hub_name(team, name)}")
+    return f"{name} ({', '.join(notes)})" if notes else name
+
+
 def _carries_over(team: Team, built: list[Image], shared_envs: bool, unlocked: list[str]) -> str:
     export = team.export
     auth = AUTHENTICATOR_CLASSES[export.authenticator]
-    users = ", ".join(
-        f"{hub_name(team, name)}{' (admin)' if team.users[name].admin else ''}" for name in team.users
-    )
+    users = ", ".join(_member(team, name) for name in team.users)
     parts = [f"- **Users**: {users}; they log in through {auth}.\n"]
     if team.projects:
         rows = [
@@ -161,7 +167,9 @@ def migration(team: Team, config: Path, built: list[Image], shared_envs: bool, u
         "## 1. Build and push the images\n\n"
         "Run these where the old server's folders are (with Docker BuildKit or Podman); set "
         "`[export] registry` in the team file to a registry your cluster can pull from, and export again "
-        "if the names below are not yours.\n\n```sh\n" + _build_commands(built) + "\n```\n",
+        "if the names below are not yours. A registry that needs credentials needs an image pull secret: "
+        "add `--set imagePullSecrets={NAME}` to the helm command, and `imagePullSecrets` to the pod and job "
+        "specs under kubernetes/.\n\n```sh\n" + _build_commands(built) + "\n```\n",
         _volumes_section(team, shared_envs, ns),
         "## 3. Install the hub\n\n```sh\n"
         "helm repo add jupyterhub https://hub.jupyter.org/helm-chart/\n"
@@ -169,12 +177,7 @@ def migration(team: Team, config: Path, built: list[Image], shared_envs: bool, u
         f"helm upgrade --install {RELEASE} jupyterhub/jupyterhub {ns} --version {CHART_VERSION} "
         f"--values values.yaml{secret}\n"
         f"kubectl get service {ns} proxy-public   # the hub's address (HUB-ADDRESS)\n```\n",
-        "## 4. First logins\n\n"
-        + PAM_NOTE
-        + " Each member sets a new password once:\n\n"
-        + "".join(f"{i}. {step}\n" for i, step in enumerate(signup_steps(team), 1))
-        + "\nA sign-up under a name outside the team is never approved. If a member finds their name taken, "
-        "an admin gives it a new password at `/hub/change-password/NAME` and tells them.\n",
+        _logins_section(team),
         _copy_section(team, ns),
         "## 6. Check\n\nLog in as each kind of member, open `~/projects`, start a kernel of each "
         "environment"
@@ -182,6 +185,17 @@ def migration(team: Team, config: Path, built: list[Image], shared_envs: bool, u
         + _checks(team),
     ]
     return "\n".join(sections)
+
+
+def _logins_section(team: Team) -> str:
+    steps = "".join(f"{i}. {step}\n" for i, step in enumerate(signup_steps(team), 1))
+    if team.export.authenticator != "native":
+        return f"## 4. First logins\n\n{PAM_NOTE} Members log in with {team.export.authenticator}:\n\n{steps}"
+    return (
+        f"## 4. First logins\n\n{PAM_NOTE} Each member sets a new password once:\n\n{steps}\n"
+        "A sign-up under a name outside the team is never approved. If a member finds their name taken, "
+        "an admin gives it a new password at `/hub/change-password/NAME` and tells them.\n"
+    )
 
 
 def _checks(team: Team) -> str:

@@ -84,7 +84,9 @@ def build_script(team: Team, requirement_files: dict[str, str]) -> str:
         lines += [
             f'echo "building {name}"',
             f"rm -rf {venv}",
-            install_env(team, venv, team.envs[name].python, f"/locks/{requirement_files[name]}", tool_layers),
+            install_env(team, venv, team.envs[name].python, f"/locks/{requirement_files[name]}", tool_layers)
+            # set -e does not stop at a failure inside an && list, so stop here
+            + f' \\\n || {{ echo "building {name} failed" >&2; exit 1; }}',
         ]
     return "\n".join(lines) + "\n"
 

@@ -20,59 +20,63 @@ PROJECTS_CODE = '''\
 # Written by `teamhub export k8s`: each project of the team file is a folder (subPath) of the volume
 # claim {claim}, mounted at {mount_text}<project> in the servers of its members only,
 # read-only for its readers. JupyterHub group <project> holds the members (hub.config load_groups).
-TEAMHUB_PROJECTS = {projects}
+# Everything is inside one function, so it works however the hub executes this snippet.
 
 
-def _teamhub_add(current, key, item):
-    """The value that adds `item` to KubeSpawner's volumes or volume_mounts (a dict or a list)."""
-    if isinstance(current, dict):
-        return {{key: item}} if item else {{}}
-    kept = [entry for entry in current if entry != item]
-    return kept + [item] if item else kept
+def _teamhub_project_overrides(projects):
+    def add(current, key, item):
+        """The value that adds `item` to KubeSpawner's volumes or volume_mounts (a dict or a list)."""
+        if isinstance(current, dict):
+            return {{key: item}} if item else {{}}
+        kept = [entry for entry in current if entry != item]
+        return kept + [item] if item else kept
+
+    def override(project, members):
+        def role(spawner):
+            name = spawner.user.name
+            if name in members["writers"]:
+                return "writer"
+            return "reader" if name in members["readers"] else None
+
+        def volumes(spawner):
+            volume = {{"name": {claim}, "persistentVolumeClaim": {{"claimName": {claim}}}}}
+            return add(spawner.volumes, {claim}, volume if role(spawner) else None)
+
+        def volume_mounts(spawner):
+            found = role(spawner)
+            mount = None
+            if found:
+                mount = {{
+                    "name": {claim},
+                    "mountPath": {mount} + project,
+                    "subPath": project,
+                    "readOnly": found == "reader",
+                }}
+            return add(spawner.volume_mounts, "teamhub-project-" + project, mount)
+
+        changes = {{"volumes": volumes, "volume_mounts": volume_mounts}}
+        return {{"groups": [project], "spawner_override": changes}}
+
+    return {{"teamhub-project-" + name: override(name, members) for name, members in projects.items()}}
 
 
-def _teamhub_project(project, members):
-    def role(spawner):
-        name = spawner.user.name
-        return "writer" if name in members["writers"] else "reader" if name in members["readers"] else None
-
-    def volumes(spawner):
-        volume = {{"name": {claim}, "persistentVolumeClaim": {{"claimName": {claim}}}}}
-        return _teamhub_add(spawner.volumes, {claim}, volume if role(spawner) else None)
-
-    def volume_mounts(spawner):
-        found = role(spawner)
-        mount = None
-        if found:
-            mount = {{
-                "name": {claim},
-                "mountPath": {mount} + project,
-                "subPath": project,
-                "readOnly": found == "reader",
-            }}
-        return _teamhub_add(spawner.volume_mounts, "teamhub-project-" + project, mount)
-
-    return {{"groups": [project], "spawner_override": {{"volumes": volumes, "volume_mounts": volume_mounts}}}}
-
-
-c.KubeSpawner.group_overrides = {{
-    "teamhub-project-" + project: _teamhub_project(project, members)
-    for project, members in TEAMHUB_PROJECTS.items()
-}}
+c.KubeSpawner.group_overrides = _teamhub_project_overrides({projects})
 '''
 
 LIMITS_CODE = """\
 # Written by `teamhub export k8s`: the team file's per-user [users.NAME.limits], applied before each
 # server starts (the team's [limits] are singleuser.memory and singleuser.cpu).
-TEAMHUB_USER_LIMITS = {limits}
 
 
-def _teamhub_user_limits(spawner):
-    for trait, value in TEAMHUB_USER_LIMITS.get(spawner.user.name, {{}}).items():
-        setattr(spawner, trait, value)
+def _teamhub_user_limits(limits):
+    def hook(spawner):
+        for trait, value in limits.get(spawner.user.name, {{}}).items():
+            setattr(spawner, trait, value)
+
+    return hook
 
 
-c.KubeSpawner.pre_spawn_hook = _teamhub_user_limits
+c.KubeSpawner.pre_spawn_hook = _teamhub_user_limits({limits})
 """
 
 
