@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +95,8 @@ def requirements(team: Team, name: str, lock: str | None) -> tuple[str, str]:
 
 def index_options(team: Team) -> str:
     """uv options naming the team's package indexes."""
-    options = [f" --index-url {team.packages.index_url}"] if team.packages.index_url else []
-    options += [f" --extra-index-url {url}" for url in team.packages.extra_index_urls]
+    options = [f" --index-url {shlex.quote(team.packages.index_url)}"] if team.packages.index_url else []
+    options += [f" --extra-index-url {shlex.quote(url)}" for url in team.packages.extra_index_urls]
     return "".join(options)
 
 

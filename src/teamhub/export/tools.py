@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from teamhub.export.chart import IMAGE_PATH, TOOLS
@@ -16,7 +16,7 @@ class Layer:
     """What one tool adds to every image and every user server."""
 
     name: str
-    dockerfile: list[str]  # lines of the Dockerfile, after a comment line
+    dockerfile: list[str]  # its Dockerfile lines, a comment first
     env: dict[str, str] = field(default_factory=dict)
     kernel_install: str = ""  # a shell command giving a kernel environment ({python}) what it needs
     build_context: tuple[str, Path] | None = None  # (name, host folder) for `docker build --build-context`
@@ -56,7 +56,7 @@ def layer(team: Team, name: str, tool: Tool) -> Layer:
     """The image layer of one tool (call `problems` first: the tool must be exportable)."""
     if tool.recipe is not None:
         made = RECIPES[tool.recipe](name)
-        return Layer(made.name, made.dockerfile, {**made.env, **tool.env}, made.kernel_install)
+        return replace(made, env={**made.env, **tool.env})
     assert tool.path is not None
     context = f"tool-{name}"
     return Layer(
