@@ -148,6 +148,55 @@ class PackagesSection(Section):
     extra_index_urls: list[str] = []
 
 
+QUANTITY = re.compile(r"\d+(?:\.\d+)?(?:[KMGTP]i?)?")
+IMAGE_PREFIX = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
+
+
+class ExportSection(Section):
+    """[export]: how `teamhub export k8s` maps the team onto Zero to JupyterHub."""
+
+    authenticator: Literal["native", "github", "gitlab", "google"] = "native"
+    oauth_client_id: str | None = None
+    public_url: str | None = None
+    logins: dict[str, str] = {}
+    registry: str | None = None
+    storage_class: str | None = None
+    home_size: str = "10Gi"
+    projects_size: str = "10Gi"
+    envs_size: str = "20Gi"
+    memory_guarantee: str | None = None
+    cpu_guarantee: Annotated[float, Field(gt=0)] | None = None
+
+    @field_validator("home_size", "projects_size", "envs_size")
+    @classmethod
+    def _quantity(cls, value: str) -> str:
+        if not QUANTITY.fullmatch(value):
+            raise ValueError(f'size {value!r} is not a Kubernetes quantity; write it like "10Gi"')
+        return value
+
+    @field_validator("memory_guarantee")
+    @classmethod
+    def _memory(cls, value: str | None) -> str | None:
+        return Limits._memory(value)
+
+    @field_validator("registry")
+    @classmethod
+    def _registry(cls, value: str | None) -> str | None:
+        if value is not None and not IMAGE_PREFIX.fullmatch(value):
+            raise ValueError(
+                f"registry {value!r} must be an image name prefix like 'registry.example.org/team', "
+                "lowercase, without a scheme, tag or trailing '/'"
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s]+/?", value):
+            raise ValueError(f"public_url {value!r} must look like 'https://hub.example.org'")
+        return value
+
+
 class Team(Section):
     """The whole team file."""
 
@@ -160,6 +209,7 @@ class Team(Section):
     projects: dict[str, Project] = {}
     envs: dict[str, Env] = {}
     tools: dict[str, Tool] = {}
+    export: ExportSection = ExportSection()
 
     @field_validator("users")
     @classmethod
