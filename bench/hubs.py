@@ -15,7 +15,8 @@ from common import REPO, timed
 from tests.support.roots import Roots, free_port
 
 SEED_VENV = Path("/var/tmp/teamhub-bench-seed")
-SEED_PACKAGES = ["jupyterhub>=6.1,<7", "jupyter", "notebook"]  # the seed: pip install jupyterhub jupyter notebook
+# the seed: pip install jupyterhub jupyter notebook
+SEED_PACKAGES = ["jupyterhub>=6.1,<7", "jupyter", "notebook"]
 NODE_PROXY = Path("/var/tmp/teamhub-bench-chp")
 
 
