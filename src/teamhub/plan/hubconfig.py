@@ -79,7 +79,11 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
 
 def _spawner_lines(team: Team, paths: Paths, runtime: Runtime) -> list[str]:
     default_url = "/lab" if team.hub.ui == "lab" else "/tree"
-    spawner = "systemdspawner.SystemdSpawner" if runtime.spawner == "systemd" else "localprocess"
+    spawner = (
+        "systemdspawner.SystemdSpawner"
+        if runtime.spawner == "systemd"
+        else "teamhub.hubside.spawner.TeamLocalProcessSpawner"
+    )
     return [
         "# each user's server: the hub venv's jupyterhub-singleuser, run as that user",
         _line("JupyterHub.spawner_class", spawner),
