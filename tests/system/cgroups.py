@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from .proc import kill_pid, poll_until
@@ -70,13 +71,13 @@ def join(groups: list[Path]) -> None:
             (group / "cgroup.procs").write_text(pid)
 
 
-def _has_processes(group: Path) -> bool:
-    """True if any process is left in group or below it."""
+def _is_empty(group: Path) -> bool:
+    """True if no process is left in group or below it."""
     for folder, _dirs, _files in os.walk(group):
         with contextlib.suppress(OSError):
             if (Path(folder) / "cgroup.procs").read_text().strip():
-                return True
-    return False
+                return False
+    return True
 
 
 def remove(groups: list[Path], timeout: float = 10.0) -> None:
@@ -84,10 +85,10 @@ def remove(groups: list[Path], timeout: float = 10.0) -> None:
     for group in groups:
         if not group.exists():
             continue
-        poll_until(lambda g=group: not _has_processes(g), timeout=timeout, what=f"empty {group}")
+        poll_until(partial(_is_empty, group), timeout=timeout, what=f"empty {group}")
         for folder, _dirs, _files in os.walk(group, topdown=False):
             # rmdir can briefly fail with EBUSY while the kernel finishes tearing a cgroup down
-            poll_until(lambda f=folder: _rmdir(Path(f)), timeout=timeout, what=f"rmdir {folder}")
+            poll_until(partial(_rmdir, Path(folder)), timeout=timeout, what=f"rmdir {folder}")
 
 
 def _rmdir(folder: Path) -> bool:

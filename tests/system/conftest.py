@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -66,9 +66,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None] | pytest.TestReport:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Remember each phase's report on the item, so the guest fixture can tell a failure."""
-    report: pytest.TestReport = yield
+    report = yield
     setattr(item, f"_system_report_{report.when}", report)
     return report
 
@@ -107,13 +107,19 @@ def make_guest(system_rootfs: Path, request: pytest.FixtureRequest) -> Iterator[
             getattr(getattr(request.node, f"_system_report_{when}", None), "failed", False)
             for when in ("setup", "call")
         )
+        errors: list[BaseException] = []
         for guest in guests:
-            for step, seconds in guest.timings.items():
-                _TIMINGS.setdefault(step, []).append(seconds)
             if failed and guest.console_log.exists():
                 text = guest.console_log.read_text(errors="replace")[-6000:]
                 request.node.add_report_section("teardown", f"console of {guest.name}", text)
-            guest.cleanup()
+            try:
+                guest.cleanup()
+            except BaseException as exc:  # clean up the other guests before reporting it
+                errors.append(exc)
+            for step, seconds in guest.timings.items():
+                _TIMINGS.setdefault(step, []).append(seconds)
+        if errors:
+            raise errors[0]
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import secrets
 import signal
 import subprocess
@@ -24,7 +22,6 @@ from .proc import (
     kill_pid,
     pids_rooted_under,
     poll_until,
-    proc_gone,
     proc_stat,
     run_cmd,
     spawn_background,
@@ -41,6 +38,7 @@ from .rootfs import (
     unpack_rootfs,
     which,
 )
+from .workdir import PREFIX, guest_tmpdir, sweep_stale, write_owner
 
 __all__ = [
     "CommandError",
@@ -50,17 +48,16 @@ __all__ = [
     "HarnessUnavailable",
     "NspawnUnavailable",
     "free_port",
+    "guest_tmpdir",
     "sweep_stale",
     "wait_for_port",
 ]
 
 log = logging.getLogger("teamhub.tests.system")
 
-PREFIX = "teamhub-sys-"  # every temp dir, nspawn machine and guest hostname starts with this
 GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 USER_PATH = "/usr/local/bin:/usr/bin:/bin"
 READY_STATES = ("running", "degraded")
-_OWNER_FILE = "owner.json"
 
 
 class GuestError(RuntimeError):
@@ -97,10 +94,10 @@ class Guest:
         ensure_host_tools()
         tarball = ensure_rootfs_tarball(extra_packages)
         name = PREFIX + secrets.token_hex(4)
-        workdir = Path(tempfile.mkdtemp(prefix=name + "-"))
+        workdir = Path(tempfile.mkdtemp(prefix=name + "-", dir=guest_tmpdir()))
         guest = cls(name, workdir, boot_timeout=boot_timeout)
         try:
-            (workdir / _OWNER_FILE).write_text(json.dumps({"pid": os.getpid()}))
+            write_owner(workdir)
             started = time.monotonic()
             unpack_rootfs(tarball, guest.root, hostname=name)
             guest.timings["unpack"] = time.monotonic() - started
@@ -172,7 +169,7 @@ class Guest:
         self._nspawn = spawn_background(
             argv, log_path=self.console_log, env=host_env(), preexec=lambda: cgroups.join(groups)
         )
-        self._record_owner()
+        write_owner(self.workdir, nspawn=self._nspawn.pid, groups=self._cgroups)
         try:
             self._leader = poll_until(
                 self._find_leader, timeout=self.boot_timeout, interval=0.02, what="guest systemd"
@@ -239,16 +236,6 @@ class Guest:
         except OSError:
             return ""
         return f"\n--- console log ({self.console_log}) ---\n{text[-chars:]}"
-
-    def _record_owner(self) -> None:
-        """Note which pytest and which nspawn own this workdir, for sweep_stale()."""
-        assert self._nspawn is not None
-        owner = {
-            "pid": os.getpid(),
-            "nspawn": self._nspawn.pid,
-            "cgroups": [str(g) for g in self._cgroups],
-        }
-        (self.workdir / _OWNER_FILE).write_text(json.dumps(owner))
 
     def _base_env(self, user: str | None) -> dict[str, str]:
         """Return the clean environment of guest commands: PATH, HOME, LANG and the CA settings."""
@@ -380,8 +367,10 @@ class Guest:
 
     def reboot(self, timeout: float = 30.0) -> None:
         """Power the guest off cleanly and boot it again on the same root."""
+        started = time.monotonic()
         self.shutdown(timeout=timeout)
         self.boot()
+        self.timings["reboot"] = time.monotonic() - started
 
     def _stop(self, timeout: float) -> bool:
         """Stop nspawn, gently then with SIGKILL; return True if it exited in time on its own."""
@@ -406,35 +395,16 @@ class Guest:
 
     def cleanup(self) -> None:
         """Stop every process of the guest and remove its temp dir; safe to call more than once."""
+        if not self.workdir.exists() and self._nspawn is None:
+            return
+        was_booted, started = self.booted, time.monotonic()
         try:
             self._stop(timeout=15)
         finally:
+            stopped = time.monotonic()
             for pid in pids_rooted_under(self.workdir):
                 kill_pid(pid, signal.SIGKILL)
             remove_tree(self.workdir)
-
-
-def sweep_stale(tmp: Path | None = None) -> list[Path]:
-    """Remove guests left behind by test runs that were killed; return the removed dirs."""
-    removed = []
-    for workdir in Path(tmp or tempfile.gettempdir()).glob(PREFIX + "*"):
-        owner_file = workdir / _OWNER_FILE
-        try:
-            owner = json.loads(owner_file.read_text())
-        except (OSError, ValueError):
-            continue
-        if Path(f"/proc/{owner.get('pid')}").exists():
-            continue  # its test run is still going
-        for pid in pids_rooted_under(workdir):
-            kill_pid(pid, signal.SIGKILL)
-        nspawn = owner.get("nspawn")
-        cmdline = Path(f"/proc/{nspawn}/cmdline")
-        if nspawn and cmdline.exists() and str(workdir) in cmdline.read_text(errors="replace"):
-            kill_pid(int(nspawn), signal.SIGKILL)
-            poll_until(lambda n=int(nspawn): proc_gone(n), timeout=10, what="nspawn to exit")
-        groups = [Path(g) for g in owner.get("cgroups", [])]
-        cgroups.kill_all(groups)
-        cgroups.remove(groups)
-        remove_tree(workdir)
-        removed.append(workdir)
-    return removed
+            if was_booted:
+                self.timings["shutdown"] = stopped - started
+            self.timings["remove"] = time.monotonic() - stopped

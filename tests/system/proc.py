@@ -82,6 +82,8 @@ def run_cmd(
         env=dict(env) if env is not None else None,
         start_new_session=True,
     )
+    raw_out: bytes | None
+    raw_err: bytes | None
     try:
         raw_out, raw_err = proc.communicate(input=data, timeout=timeout)
     except subprocess.TimeoutExpired:

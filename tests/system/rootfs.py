@@ -125,9 +125,9 @@ def _parse_one_line(text: str) -> list[AptSource]:
     """Parse one-line-style apt sources (`deb [opts] URI SUITE COMPONENT...`)."""
     found = []
     for line in text.splitlines():
-        line = re.sub(r"\[[^\]]*\]", " ", line.split("#", 1)[0]).split()
-        if len(line) >= 3 and line[0] == "deb":
-            found.append(AptSource((line[1],), (line[2],), tuple(line[3:])))
+        words = re.sub(r"\[[^\]]*\]", " ", line.split("#", 1)[0]).split()
+        if len(words) >= 3 and words[0] == "deb":
+            found.append(AptSource((words[1],), (words[2],), tuple(words[3:])))
     return found
 
 
