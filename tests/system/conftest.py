@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from .nspawn import Guest, HarnessUnavailable, NspawnUnavailable, sweep_stale
+from .nspawn import Guest, HarnessUnavailable, MakeGuest, NspawnUnavailable, sweep_stale
 from .rootfs import ensure_host_tools, ensure_rootfs_tarball
 
 HERE = Path(__file__).resolve().parent
 _CAP_SYS_ADMIN = 21
 _TIMINGS: dict[str, list[float]] = {}
-
-MakeGuest = Callable[..., Guest]
 
 
 def _truthy(name: str) -> bool:
@@ -45,7 +44,7 @@ def static_skip_reason() -> str | None:
     return None
 
 
-def _skip_or_fail(reason: str) -> None:
+def _skip_or_fail(reason: str) -> NoReturn:
     """Skip the tier for an environment problem; fail instead if TEAMHUB_SYSTEM_STRICT is set."""
     if _truthy("TEAMHUB_SYSTEM_STRICT"):
         pytest.fail(f"system tier cannot run (TEAMHUB_SYSTEM_STRICT is set): {reason}")
@@ -75,14 +74,18 @@ def pytest_runtest_makereport(
 
 @pytest.fixture(scope="session")
 def system_rootfs() -> Path:
-    """Return the cached guest root tarball, installing host tools and debootstrapping if needed."""
+    """Return the cached root tarball (built if needed) once nspawn has proved it works here."""
     try:
         sweep_stale()
         ensure_host_tools()
-        return ensure_rootfs_tarball()
-    except HarnessUnavailable as exc:
+        tarball = ensure_rootfs_tarball()
+        # Decide "cannot work here" once, with /bin/true, so that a guest that later fails to
+        # boot is a test failure and never a skip.
+        with Guest.create() as probe:
+            probe.probe()
+    except (HarnessUnavailable, NspawnUnavailable) as exc:
         _skip_or_fail(str(exc))
-        raise  # unreachable: skip/fail raise
+    return tarball
 
 
 @pytest.fixture
@@ -94,10 +97,7 @@ def make_guest(system_rootfs: Path, request: pytest.FixtureRequest) -> Iterator[
         guest = Guest.create(extra_packages=extra_packages)
         guests.append(guest)
         if boot:
-            try:
-                guest.boot()
-            except NspawnUnavailable as exc:
-                _skip_or_fail(str(exc))
+            guest.boot()
         return guest
 
     try:

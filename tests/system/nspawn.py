@@ -8,12 +8,13 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from . import cgroups
+from .guestexec import check_argv, exec_prefix, guest_env, passwd_entry
 from .proc import (
     CommandError,
     CommandTimeout,
@@ -28,7 +29,6 @@ from .proc import (
     wait_for_port,
 )
 from .rootfs import (
-    GUEST_CA_BUNDLE,
     INIT_WRAPPER,
     HarnessUnavailable,
     ensure_host_tools,
@@ -46,6 +46,7 @@ __all__ = [
     "Guest",
     "GuestError",
     "HarnessUnavailable",
+    "MakeGuest",
     "NspawnUnavailable",
     "free_port",
     "guest_tmpdir",
@@ -53,10 +54,10 @@ __all__ = [
     "wait_for_port",
 ]
 
+MakeGuest = Callable[..., "Guest"]  # the make_guest fixture: (*, extra_packages=(), boot=True)
+
 log = logging.getLogger("teamhub.tests.system")
 
-GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-USER_PATH = "/usr/local/bin:/usr/bin:/bin"
 READY_STATES = ("running", "degraded")
 
 
@@ -65,13 +66,7 @@ class GuestError(RuntimeError):
 
 
 class NspawnUnavailable(GuestError):
-    """systemd-nspawn exited before the guest's systemd started: nspawn cannot work on this host."""
-
-
-def _check_argv(argv: Sequence[str]) -> None:
-    """Refuse an argv that `env` would misread (empty, or a first word that looks like K=V)."""
-    if not argv or "=" in argv[0]:
-        raise ValueError(f"bad guest argv {list(argv)!r}: needs a command name without '='")
+    """systemd-nspawn cannot even run /bin/true in a fresh root: it cannot work on this host."""
 
 
 class Guest:
@@ -138,16 +133,13 @@ class Guest:
         """Stop the guest and remove its files."""
         self.cleanup()
 
-    def boot(self) -> None:
-        """Start nspawn in the background and wait until the guest's systemd is running/degraded."""
-        if self._nspawn is not None:
-            raise GuestError(f"guest {self.name} is already booted")
+    def _start_nspawn(self, command: str, banner: str) -> float:
+        """Start nspawn running command as PID 1 in its own host cgroup; return the start time."""
         nspawn = which("systemd-nspawn")
         if nspawn is None:
             raise HarnessUnavailable("systemd-nspawn is not installed")
-        self._boots += 1
         with open(self.console_log, "a") as fh:
-            fh.write(f"\n===== boot {self._boots} of {self.name} =====\n")
+            fh.write(f"\n===== {banner} of {self.name} =====\n")
         argv = [
             nspawn,
             "--quiet",
@@ -159,17 +151,40 @@ class Guest:
             "--console=read-only",
             "--resolv-conf=copy-host",
             "--timezone=off",
-            INIT_WRAPPER,
+            command,
         ]
-        started = time.monotonic()
         # Its own host cgroup keeps this guest's systemd tree apart from others and from the
         # host's, and lets teardown remove it; without one the guest writes into the host's root.
         self._cgroups = cgroups.create(self.name)
         groups = list(self._cgroups)
+        started = time.monotonic()
         self._nspawn = spawn_background(
             argv, log_path=self.console_log, env=host_env(), preexec=lambda: cgroups.join(groups)
         )
         write_owner(self.workdir, nspawn=self._nspawn.pid, groups=self._cgroups)
+        return started
+
+    def probe(self, timeout: float = 60.0) -> None:
+        """Run /bin/true in nspawn on this (unbooted) root; raise NspawnUnavailable if it fails."""
+        if self._nspawn is not None:
+            raise GuestError(f"guest {self.name} is already running")
+        self._start_nspawn("/bin/true", "probe")
+        assert self._nspawn is not None
+        try:
+            code = self._nspawn.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            self._stop(timeout=5)
+        if code != 0:
+            raise NspawnUnavailable(f"systemd-nspawn cannot run a command here:{self._tail()}")
+
+    def boot(self) -> None:
+        """Start nspawn in the background and wait until the guest's systemd is running/degraded."""
+        if self._nspawn is not None:
+            raise GuestError(f"guest {self.name} is already booted")
+        self._boots += 1
+        started = self._start_nspawn(INIT_WRAPPER, f"boot {self._boots}")
         try:
             self._leader = poll_until(
                 self._find_leader, timeout=self.boot_timeout, interval=0.02, what="guest systemd"
@@ -196,7 +211,7 @@ class Guest:
         """Return the pid of nspawn's child once it has exec'd systemd; raise if nspawn died."""
         assert self._nspawn is not None
         if self._nspawn.poll() is not None:
-            raise NspawnUnavailable(
+            raise GuestError(
                 f"systemd-nspawn exited with {self._nspawn.returncode} before the guest's "
                 f"systemd started:{self._tail()}"
             )
@@ -237,43 +252,9 @@ class Guest:
             return ""
         return f"\n--- console log ({self.console_log}) ---\n{text[-chars:]}"
 
-    def _base_env(self, user: str | None) -> dict[str, str]:
-        """Return the clean environment of guest commands: PATH, HOME, LANG and the CA settings."""
-        env = {
-            "PATH": GUEST_PATH,
-            "HOME": "/root",
-            "LANG": "C.UTF-8",
-            "SSL_CERT_FILE": GUEST_CA_BUNDLE,
-            "REQUESTS_CA_BUNDLE": GUEST_CA_BUNDLE,
-            "PIP_CERT": GUEST_CA_BUNDLE,
-            "UV_NATIVE_TLS": "1",
-        }
-        if user is not None:
-            entry = self.passwd_entry(user)
-            env.update(PATH=USER_PATH, HOME=entry[5], USER=user, LOGNAME=user)
-        return env
-
     def passwd_entry(self, user: str) -> list[str]:
         """Return the 7 fields of user's line in the guest's /etc/passwd (uid is [2], home [5])."""
-        for line in (self.root / "etc/passwd").read_text().splitlines():
-            fields = line.split(":")
-            if fields[0] == user and len(fields) == 7:
-                return fields
-        raise KeyError(f"no user {user!r} in the guest's /etc/passwd")
-
-    def _exec_prefix(self, user: str | None, cwd: str | None, env: Mapping[str, str]) -> list[str]:
-        """Return argv that runs a command in the guest (nsenter if booted, chroot if not)."""
-        if self.booted:
-            prefix = ["nsenter", f"--target={self.leader_pid}", "--all", "--root", "--wd"]
-        else:
-            prefix = ["chroot", str(self.root)]
-        if user is not None:
-            _, _, uid, gid, *_ = self.passwd_entry(user)
-            prefix += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups"]
-        prefix += ["env", "-i"]
-        if cwd is not None:
-            prefix += [f"--chdir={cwd}"]
-        return prefix + [f"{k}={v}" for k, v in env.items()]
+        return passwd_entry(self.root, user)
 
     def run(
         self,
@@ -288,9 +269,9 @@ class Guest:
     ) -> subprocess.CompletedProcess[str]:
         """Run argv inside the booted guest as root (or user), in a clean env; output as text."""
         self.leader_pid  # noqa: B018 - raises GuestError when the guest is not booted
-        _check_argv(argv)
-        full_env = {**self._base_env(user), **(env or {})}
-        prefix = self._exec_prefix(user, cwd, full_env)
+        check_argv(argv)
+        full_env = {**guest_env(self.root, user), **(env or {})}
+        prefix = exec_prefix(self.root, self.leader_pid, user, cwd, full_env)
         return run_cmd([*prefix, *argv], check=check, timeout=timeout, input=input, env=host_env())
 
     def wait_for(self, argv: Sequence[str], *, timeout: float = 60.0, what: str = "") -> None:
@@ -338,8 +319,9 @@ class Guest:
         stdin: IO[bytes] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run a root command in the guest whether it is booted (nsenter) or not (chroot)."""
-        _check_argv(argv)
-        prefix = self._exec_prefix(None, None, self._base_env(None))
+        check_argv(argv)
+        leader = self.leader_pid if self.booted else None
+        prefix = exec_prefix(self.root, leader, None, None, guest_env(self.root, None))
         return run_cmd([*prefix, *argv], env=host_env(), timeout=600, input=input, stdin=stdin)
 
     def write_file(self, guest_path: str, content: str | bytes, *, mode: int = 0o644) -> None:

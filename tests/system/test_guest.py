@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import MakeGuest
-from .nspawn import CommandError, Guest, free_port, wait_for_port
+from .nspawn import CommandError, Guest, GuestError, MakeGuest, free_port, wait_for_port
 from .proc import pids_rooted_under
 
 ALLOCATE_300MB = "s = b'x' * (300 * 1024 * 1024); print(len(s))"
@@ -169,3 +168,17 @@ def test_a_guest_can_be_prepared_before_it_boots(make_guest: MakeGuest) -> None:
     guest.write_file("/etc/teamhub-test.conf", "prepared\n")
     guest.boot()
     assert guest.read_file("/etc/teamhub-test.conf") == "prepared\n"
+
+
+def test_a_guest_that_cannot_boot_fails_with_its_console_and_leaves_nothing(
+    make_guest: MakeGuest,
+) -> None:
+    guest = make_guest(boot=False)
+    (guest.root / "usr/local/sbin/init-rw-cgroups").unlink()
+    with pytest.raises(GuestError, match=r"exited with .* before the guest.s systemd started"):
+        guest.boot()
+    assert not guest.booted
+    assert "init-rw-cgroups" in guest.console_log.read_text()
+    assert not pids_rooted_under(guest.workdir)
+    groups = json.loads((guest.workdir / "owner.json").read_text())["cgroups"]
+    assert groups and not any(Path(g).exists() for g in groups)
