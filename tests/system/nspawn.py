@@ -38,7 +38,7 @@ from .rootfs import (
     unpack_rootfs,
     which,
 )
-from .workdir import PREFIX, guest_tmpdir, sweep_stale, write_owner
+from .workdir import PREFIX, guest_tmpdir, remove_nspawn_leftovers, sweep_stale, write_owner
 
 __all__ = [
     "CommandError",
@@ -92,7 +92,7 @@ class Guest:
         workdir = Path(tempfile.mkdtemp(prefix=name + "-", dir=guest_tmpdir()))
         guest = cls(name, workdir, boot_timeout=boot_timeout)
         try:
-            write_owner(workdir)
+            write_owner(workdir, name)
             started = time.monotonic()
             unpack_rootfs(tarball, guest.root, hostname=name)
             guest.timings["unpack"] = time.monotonic() - started
@@ -161,7 +161,7 @@ class Guest:
         self._nspawn = spawn_background(
             argv, log_path=self.console_log, env=host_env(), preexec=lambda: cgroups.join(groups)
         )
-        write_owner(self.workdir, nspawn=self._nspawn.pid, groups=self._cgroups)
+        write_owner(self.workdir, self.name, nspawn=self._nspawn.pid, groups=self._cgroups)
         return started
 
     def probe(self, timeout: float = 60.0) -> None:
@@ -373,6 +373,8 @@ class Guest:
                 proc.wait(timeout=30)
         cgroups.kill_all(groups)
         cgroups.remove(groups)
+        if proc is not None:
+            remove_nspawn_leftovers(self.name, self.root)
         return clean
 
     def cleanup(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from .nspawn import CommandError, Guest, GuestError, MakeGuest, free_port, wait_for_port
 from .proc import pids_rooted_under
 
+NSPAWN_RUN = Path("/run/systemd/nspawn")
 ALLOCATE_300MB = "s = b'x' * (300 * 1024 * 1024); print(len(s))"
 
 
@@ -158,9 +160,24 @@ def test_cleanup_stops_everything_and_removes_the_guest(make_guest: MakeGuest) -
     assert not guest.workdir.exists()
     assert not pids_rooted_under(guest.workdir)
     assert not any(Path(g).exists() for g in groups)
+    assert not (NSPAWN_RUN / "propagate" / guest.name).exists()
     with pytest.raises(ProcessLookupError):
         os.kill(nspawn_pid, 0)
     guest.cleanup()  # a second call is harmless
+
+
+def test_cleanup_after_nspawn_was_killed_leaves_nothing(make_guest: MakeGuest) -> None:
+    guest = make_guest()
+    owner = json.loads((guest.workdir / "owner.json").read_text())
+    root = guest.root.stat()
+    lock = NSPAWN_RUN / "locks" / f"inode-{root.st_dev}:{root.st_ino}"
+    assert lock.exists()
+    os.kill(owner["nspawn"], signal.SIGKILL)  # the guest's systemd lives on, orphaned
+    guest.cleanup()
+    assert not guest.workdir.exists()
+    assert not any(Path(g).exists() for g in owner["cgroups"])
+    assert not (NSPAWN_RUN / "propagate" / guest.name).exists()
+    assert not lock.exists()
 
 
 def test_a_guest_can_be_prepared_before_it_boots(make_guest: MakeGuest) -> None:

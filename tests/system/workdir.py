@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from .rootfs import remove_tree
 PREFIX = "teamhub-sys-"  # every temp dir, nspawn machine, host cgroup and guest hostname
 OWNER_FILE = "owner.json"
 _SHM = Path("/dev/shm")
+_NSPAWN_RUN = Path("/run/systemd/nspawn")
 _SHM_MIN_FREE = 4 << 30
 
 
@@ -55,9 +57,24 @@ def _start_time(pid: int) -> str | None:
     return raw[raw.rindex(")") + 2 :].split()[19]
 
 
-def write_owner(workdir: Path, nspawn: int | None = None, groups: Sequence[Path] = ()) -> None:
+def remove_nspawn_leftovers(name: str, root: Path) -> None:
+    """Remove what a killed nspawn leaves in /run: its propagation folder and its image lock."""
+    with contextlib.suppress(OSError):  # empty unless nspawn still runs; then leave it
+        (_NSPAWN_RUN / "propagate" / name).rmdir()
+    try:
+        st = root.stat()
+    except OSError:
+        return
+    with contextlib.suppress(FileNotFoundError):
+        (_NSPAWN_RUN / "locks" / f"inode-{st.st_dev}:{st.st_ino}").unlink()
+
+
+def write_owner(
+    workdir: Path, name: str, nspawn: int | None = None, groups: Sequence[Path] = ()
+) -> None:
     """Record which test process, nspawn and host cgroups own workdir, for sweep_stale()."""
     owner = {
+        "name": name,
         "pid": os.getpid(),
         "start": _start_time(os.getpid()),
         "nspawn": nspawn,
@@ -90,6 +107,8 @@ def sweep_stale(tmp: Path | None = None) -> list[Path]:
         groups = [Path(g) for g in owner.get("cgroups", [])]
         cgroups.kill_all(groups)
         cgroups.remove(groups)
+        if isinstance(owner.get("name"), str):
+            remove_nspawn_leftovers(owner["name"], workdir / "root")
         remove_tree(workdir)
         removed.append(workdir)
     return removed
