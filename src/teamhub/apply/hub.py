@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import socket
+from pathlib import Path
 
 from teamhub.apply import hubfiles, service
 from teamhub.errors import BadInput
@@ -51,8 +53,28 @@ def check_listen(tf: TeamFile) -> None:
         )
 
 
+def ensure_hostname_resolves(hosts: Path = Path("/etc/hosts")) -> bool:
+    """Map this machine's name to 127.0.1.1 when nothing resolves it; True when added.
+
+    A hub bound to every address checks its proxy by connecting to socket.gethostname(); on a
+    minimal install whose name resolves nowhere it never starts. Debian's installer writes the
+    same line.
+    """
+    name = socket.gethostname()
+    try:
+        socket.getaddrinfo(name, None)
+        return False
+    except socket.gaierror:
+        pass
+    with hosts.open("a", encoding="utf-8") as handle:
+        handle.write(f"127.0.1.1\t{name}\n")
+    return True
+
+
 def refresh_config(tf: TeamFile, runtime: Runtime) -> bool:
     """Secrets and the rendered config; True when the config changed."""
+    if runtime.bind_ip in ("0.0.0.0", "::"):
+        ensure_hostname_resolves()
     hubfiles.ensure_state_dirs(tf.paths)
     hubfiles.ensure_secrets(tf.paths)
     return hubfiles.write_hub_config(tf.team, tf.paths, runtime)
