@@ -130,6 +130,7 @@ def test_healthy_host_passes_and_the_probe_is_gone_afterwards(team: Team):
         "hub running",
         "hub answers /hub/health",
         "proxy routes",
+        "host matches the team file",
         "versions",
         "homes 0700",
         "hub Python usable by every user",
@@ -145,6 +146,32 @@ def test_healthy_host_passes_and_the_probe_is_gone_afterwards(team: Team):
     (probe,) = re.findall(r"runs as (thdoc-[0-9a-f]{8}) \(uid \d+\)", row(report, "kernel python3")["seen"])
     assert f"removed the probe account {probe}" in row(report, "doctor cleaned up")["seen"]
     assert "JupyterHub 6." in row(report, "versions")["seen"]
+
+
+def test_team_file_edited_without_apply_is_named(team: Team):
+    cy = team.roots.name("cy")
+    before = team.roots.config.read_text()
+    team.roots.config.write_text(before + f"\n[users.{cy}]\n")
+    try:
+        code, report = team.doctor()
+    finally:
+        team.roots.config.write_text(before)
+    assert code == 1
+    members = team.state / "members.json"
+    assert failures(report) == [
+        {
+            "status": "fail",
+            "name": "host matches the team file",
+            "seen": f"apply would do: + user {cy}",
+            "fix": "teamhub apply",
+        },
+        {
+            "status": "fail",
+            "name": "host matches the team file",
+            "seen": f"{members} is not the team's current member list",
+            "fix": "teamhub apply",
+        },
+    ]
 
 
 def test_home_made_0755_is_named(team: Team):
