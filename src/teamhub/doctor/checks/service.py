@@ -76,7 +76,10 @@ def proxy_routes(ctx: Context) -> Iterator[CheckResult]:
         )
         return
     users = ctx.hub_admin().call("GET", "/users?state=active")
-    running = [u["name"] for u in users.data or [] if u.get("servers", {}).get("", {}).get("ready")]
+    if not users.ok or not isinstance(users.data, list):
+        yield failed("proxy routes", f"the hub would not list users ({users.message()})", "teamhub restart")
+        return
+    running = [u["name"] for u in users.data if u.get("servers", {}).get("", {}).get("ready")]
     missing = [name for name in running if f"/user/{name}" not in routes]
     if missing:
         yield failed(
