@@ -59,11 +59,12 @@ def ensure_group(group: str) -> bool:
     return True
 
 
-def create_user(name: str, full_name: str, accounts: AccountsSection) -> None:
-    """Create a team member's account: bash, a private home, in the managed group."""
+def create_user(name: str, full_name: str, accounts: AccountsSection, *, managed: bool = True) -> None:
+    """Create an account: bash, a private home, in the managed group unless `managed` is False."""
     home = accounts.home_root / name
     argv = ["useradd", "--create-home", "--home-dir", str(home), "--shell", accounts.shell]
-    argv += ["--key", "HOME_MODE=0700", "--groups", accounts.managed_group]
+    argv += ["--key", "HOME_MODE=0700"]
+    argv += ["--groups", accounts.managed_group] if managed else []
     argv += ["--comment", full_name, "--user-group", name]
     run(argv, what=f"creating user {name}")
     os.chmod(home, 0o700)

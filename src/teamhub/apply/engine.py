@@ -66,10 +66,15 @@ HANDLERS: dict[type, Callable[..., None]] = {
 }
 
 
+def members_text(team: Team) -> str:
+    """The members file's text for this team."""
+    data = {"users": {name: {"admin": user.admin} for name, user in team.users.items()}}
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
 def write_members(team: Team, paths: Paths) -> bool:
     """Tell the hub who may log in and who is admin; True when that changed."""
-    data = {"users": {name: {"admin": user.admin} for name, user in team.users.items()}}
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    text = members_text(team)
     if paths.members_file.exists() and paths.members_file.read_text() == text:
         return False
     write_atomically(paths.members_file, text, mode=0o600)

@@ -31,7 +31,7 @@ def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from teamhub.cli import apply_cmd, export, service_cmds, up, user
+    from teamhub.cli import apply_cmd, doctor, export, service_cmds, up, user
 
     cli.add_command(up.up)
     cli.add_command(apply_cmd.apply)
@@ -39,6 +39,7 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(user.user)
     cli.add_command(export.export)
+    cli.add_command(doctor.doctor)
 
 
 _register()
