@@ -34,15 +34,19 @@ def first_result(hub: Hub, name: str) -> float:
     return time.perf_counter() - started
 
 
+FAILURES: dict[str, list[str]] = {}
+
+
 def storm(hub: Hub, names: list[str]) -> tuple[list[float], int]:
-    """Everyone at once: each user's time to first result, and how many failed."""
+    """Everyone at once: each user's time to first result, and how many failed (and why)."""
     times, failures = [], 0
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         for future in [pool.submit(first_result, hub, name) for name in names]:
             try:
                 times.append(future.result())
-            except Exception:
+            except Exception as exc:  # a failure is a figure here, not a crash
                 failures += 1
+                FAILURES.setdefault(hub.label, []).append(f"{type(exc).__name__}: {exc}"[:300])
     return times, failures
 
 
@@ -163,7 +167,10 @@ def report(results: dict[str, list[dict[str, float]]], users: int) -> None:
         ratio = f"{ours / seed:.2f}x" if seed else "-"
         rows.append((key, f"seed {seed:8.2f}   teamhub {ours:8.2f}   teamhub/seed {ratio}"))
     print_table(f"Login to first result, {users} users (medians over rounds)", rows)
-    print(f"\nwritten to {save('first_result', {'users': users, 'figures': merged, 'raw': results})}")
+    for label, reasons in FAILURES.items():
+        print(f"\n{label}: {len(reasons)} failures, first: {reasons[0]}")
+    data = {"users": users, "figures": merged, "raw": results, "failures": FAILURES}
+    print(f"\nwritten to {save('first_result', data)}")
 
 
 if __name__ == "__main__":
