@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from jupyterhub.services.auth import HubOAuthenticated
@@ -14,15 +13,8 @@ from tornado import web
 
 from teamhub.errors import BadInput, TeamhubError
 from teamhub.team.load import TeamFile
+from teamhub.web.checks import cross_site_problem
 from teamhub.web.state import Site
-
-UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def same_origin(origin: str, host: str) -> bool:
-    """True when an Origin header names the host the request was sent to."""
-    parts = urlsplit(origin)
-    return bool(parts.scheme in ("http", "https") and parts.netloc and parts.netloc.lower() == host.lower())
 
 
 def error_message(reason: str, kwargs: dict[str, Any]) -> str:
@@ -44,14 +36,9 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
 
     def prepare(self) -> None:
         """Refuse cross-site changes even with a valid cookie (the xsrf token is checked before this)."""
-        if self.request.method not in UNSAFE:
-            return
-        if self.request.headers.get("Sec-Fetch-Site", "") == "cross-site":
-            raise web.HTTPError(403, "cross-site requests cannot change the team")
-        origin = self.request.headers.get("Origin")
-        host = self.request.headers.get("X-Forwarded-Host") or self.request.host
-        if origin is not None and not same_origin(origin, host.split(",")[0].strip()):
-            raise web.HTTPError(403, "cross-site requests cannot change the team")
+        problem = cross_site_problem(self.request.method or "GET", self.request.headers, self.request.host)
+        if problem:
+            raise web.HTTPError(403, problem)
 
     def _handle_request_exception(self, e: BaseException) -> None:
         if isinstance(e, BadInput) and not self._finished:
