@@ -102,17 +102,17 @@
       const job = await answer(response);
       if (!response.ok) {
         showError(formId, job.error);
-        return;
+        return false;
       }
       addLines(formId, job.lines);
       after = job.next;
       if (job.state === "done") {
         showResult(formId, job.message, job.secret);
-        return;
+        return true;
       }
       if (job.state === "failed") {
         showError(formId, job.error, job.field);
-        return;
+        return false;
       }
     }
   }
@@ -124,7 +124,7 @@
       const response = await call(path, { method: "POST", body });
       const data = await answer(response);
       if (response.status === 202) {
-        await follow(formId, data.job);
+        return await follow(formId, data.job);
       } else if (response.ok) {
         showResult(formId, data.message, data.secret);
         return true;
@@ -144,8 +144,9 @@
       event.preventDefault();
       const body = new URLSearchParams(new FormData(form));
       const ok = await submit(form.id, form.dataset.action, body, [...form.querySelectorAll("button")]);
-      if (ok) form.querySelectorAll("input[type=password]").forEach((input) => (input.value = ""));
-      if (form.id === "add-user") form.querySelectorAll("input[name=password]").forEach((i) => (i.value = ""));
+      // passwords never stay in a field; a form that did its job starts empty again
+      form.querySelectorAll("input[type=password]").forEach((input) => (input.value = ""));
+      if (ok) form.reset();
     });
   });
 
