@@ -133,6 +133,15 @@ def test_admin_adds_resets_and_removes_users_and_a_second_admin_sees_it(installe
     activity = admin.get("fragment/activity").text
     assert f"Remove user {cy}" in activity and "by " + lead in activity
 
+    # a team file broken by hand: the page says so instead of guessing, and recovers with the file
+    good = installed.config.read_text()
+    installed.config.write_text(good + "\n[users.\n")
+    broken = admin.session.http.get(admin.base, timeout=30)
+    assert broken.status_code == 500 and "the team file is broken" in broken.text
+    assert admin.post("api/users", {"name": installed.name("ee")}).status_code == 500
+    installed.config.write_text(good)
+    assert admin.open().status_code == 200 and no_account(installed.name("ee"))
+
 
 def test_member_changes_own_password_and_is_refused_every_admin_action(installed: Roots):
     lead, bea = installed.name("lead"), installed.name("bea")

@@ -25,6 +25,7 @@ def test_team_page_is_a_managed_service_with_its_own_port_and_the_team_file(tmp_
     ]
     assert team["oauth_no_confirm"] is True
     assert team["display"] is False
+    assert team["timeout"] >= 60
     assert "api_token" not in team  # the hub makes one; host changes use teamhub's own token
     assert c.JupyterHub.extra_user_scopes == {"access:services!service=team"}
 

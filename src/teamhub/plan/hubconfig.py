@@ -120,6 +120,7 @@ def _team_page_lines(paths: Paths, runtime: Runtime) -> list[str]:
         "command": [str(paths.hub_bin("python")), "-m", "teamhub.web", "--config", str(paths.config_file)],
         "oauth_no_confirm": True,
         "display": False,  # the navbar's own "Team" link replaces the Services menu entry
+        "timeout": 60,  # the hub exits when a managed service is not up in time; busy machines are slow
     }
     return [
         "# the team page: users, passwords and the audit log in the browser, at /services/team/",

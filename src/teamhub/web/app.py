@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import secrets
 import signal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
 from teamhub.apply.hubfiles import ensure_secret
+from teamhub.errors import BadInput
 from teamhub.paths import config_path
 from teamhub.web import account, live, pages, users
 from teamhub.web.state import Site
@@ -25,10 +27,16 @@ log = logging.getLogger("teamhub.web")
 
 def cookie_secret(site: Site) -> bytes:
     """A secret kept under <state>/secrets, so logins survive the service's restarts."""
-    path = site.team_file().paths.secrets / "team_page_cookie_secret"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    ensure_secret(path)
-    return path.read_text().strip().encode()
+    try:
+        path = site.team_file().paths.secrets / "team_page_cookie_secret"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_secret(path)
+        return path.read_text().strip().encode()
+    except (BadInput, OSError) as exc:
+        # The hub exits when its managed service does not start: serve anyway, with logins that
+        # last until the next restart, and let the page show what is wrong with the team file.
+        log.error("no kept cookie secret for the team page (%s); using a temporary one", exc)
+        return secrets.token_hex(32).encode()
 
 
 def make_app(site: Site, prefix: str, secret: bytes) -> web.Application:

@@ -39,6 +39,7 @@ class Site:
         self.quick = ThreadPoolExecutor(max_workers=4, thread_name_prefix="team-quick")
         self.counter = 0
         self.event = asyncio.Event()
+        self._watched: tuple[str, list[Path]] = ("", [])
 
     def team_file(self) -> TeamFile:
         """The team file as it is now (raises BadInput when it is broken)."""
@@ -46,11 +47,14 @@ class Site:
 
     def watched(self) -> list[Path]:
         """The files whose change other viewers should see: the team file and the audit log."""
-        try:
-            paths = self.team_file().paths
-        except BadInput:
-            return [self.config]
-        return [self.config, paths.audit_log, paths.members_file]
+        key = files_signature([self.config])
+        if self._watched[0] != key:  # parse the team file only when it changed, not at every poll
+            try:
+                paths = self.team_file().paths
+                self._watched = (key, [self.config, paths.audit_log, paths.members_file])
+            except BadInput:
+                self._watched = (key, [self.config])
+        return self._watched[1]
 
     def version(self) -> str:
         """Changes when a job moves here or the CLI changes the team (seen by a second admin)."""
