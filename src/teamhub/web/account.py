@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pamela
 from tornado import web
 
@@ -11,6 +13,7 @@ from teamhub.errors import BadInput
 from teamhub.web.base import ApiHandler
 
 PAM_SERVICE = "login"  # the PAM service JupyterHub's PAMAuthenticator logs in with
+ATTEMPTS: dict[str, asyncio.Lock] = {}
 
 
 def old_password_ok(name: str, password: str) -> bool:
@@ -43,7 +46,10 @@ class ChangeMyPassword(ApiHandler):
         if new == current:
             return self.bad_input("The new password is the same as the current one; choose another.", "new")
         name = self.member
-        if not await self.site.quickly(old_password_ok, name, current):
+        # one attempt at a time per person, each slowed by PAM on failure: no guessing in parallel
+        async with ATTEMPTS.setdefault(name, asyncio.Lock()):
+            accepted = await self.site.quickly(old_password_ok, name, current)
+        if not accepted:
             return self.bad_input("That is not your current password; type it again.", "current")
         tf = self.team_file()
 
