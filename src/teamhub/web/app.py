@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import logging
 import os
 import secrets
@@ -22,6 +23,7 @@ from teamhub.web import account, live, pages, users
 from teamhub.web.state import Site
 
 HERE = Path(__file__).parent
+PR_SET_PDEATHSIG = 1
 log = logging.getLogger("teamhub.web")
 
 
@@ -79,6 +81,17 @@ def log_request(handler: web.RequestHandler) -> None:
     )
 
 
+def die_with_the_hub() -> None:
+    """Stop when the hub that started us dies, even by SIGKILL: an orphan would keep the port taken."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the hub's own cleanup stops us
+        return
+    if os.getppid() == 1:  # the hub died before we asked
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 async def serve(config: Path) -> None:
     """Listen where the hub expects the service, until told to stop."""
     site = Site(config)
@@ -90,6 +103,7 @@ async def serve(config: Path) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    die_with_the_hub()
     await stop.wait()
 
 
