@@ -205,6 +205,11 @@ def test_member_changes_own_password_and_is_refused_every_admin_action(installed
     last = audit(installed)[-1]
     assert (last["who"], last["action"]) == (bea, f"user passwd {bea}")
 
+    # after a hub restart the page is back, and the member's page login still holds (kept secret)
+    installed.teamhub("restart")
+    again = member.session.http.get(member.base, timeout=60)
+    assert again.status_code == 200 and again.history == [] and 'id="change-password"' in again.text
+
     # without a hub login, the page sends people to the hub's login
     anonymous_page = requests.get(member.base, timeout=30)
     assert "/hub/login" in anonymous_page.url
