@@ -24,6 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The browser tests drive Debian's chromium (Playwright's own browser download cannot work offline).
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing chromium for the browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+fi
+
 if [ ! -x .venv/bin/uv ]; then
     rm -rf .venv
     /usr/bin/python3 -m venv .venv

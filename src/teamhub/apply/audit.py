@@ -14,12 +14,14 @@ def actor() -> str:
     return os.environ.get("SUDO_USER") or os.environ.get("TEAMHUB_ACTOR") or "root"
 
 
-def record(audit_log: Path, action: str, changes: list[str], **details: Any) -> None:
-    """Append one line: time, who, what action, what changed."""
+def record(
+    audit_log: Path, action: str, changes: list[str], *, who: str | None = None, **details: Any
+) -> None:
+    """Append one line: time, who (`who`, else the command's user), what action, what changed."""
     audit_log.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
     line = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "who": actor(),
+        "who": who or actor(),
         "action": action,
         "changes": changes,
         **details,

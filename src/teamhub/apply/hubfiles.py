@@ -85,8 +85,13 @@ def load_runtime(paths: Paths, bind_ip: str, spawner: str) -> Runtime:
         proxy_api_port=saved.get("proxy_api_port") or free_port(),
         bind_ip=bind_ip,
         spawner=spawner,  # type: ignore[arg-type]
+        team_page_port=saved.get("team_page_port") or free_port(),
     )
-    wanted = {"hub_port": runtime.hub_port, "proxy_api_port": runtime.proxy_api_port}
+    wanted = {
+        "hub_port": runtime.hub_port,
+        "proxy_api_port": runtime.proxy_api_port,
+        "team_page_port": runtime.team_page_port,
+    }
     if saved != wanted:
         write_atomically(paths.runtime_file, json.dumps(wanted) + "\n", mode=0o600)
     return runtime

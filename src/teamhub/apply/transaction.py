@@ -52,11 +52,13 @@ def converge(tf: TeamFile, reporter: Reporter) -> Converged:
     return Converged(outcome, changed, restarted)
 
 
-def change(current: TeamFile, edit: Edit, action: str, reporter: Reporter) -> tuple[TeamFile, Converged]:
-    """Validate the edit against the file and the host, save it, converge, and audit it."""
+def change(
+    current: TeamFile, edit: Edit, action: str, reporter: Reporter, *, who: str | None = None
+) -> tuple[TeamFile, Converged]:
+    """Validate the edit against the file and the host, save it, converge, and audit it (as `who`)."""
     new = edited(current, edit)
     preflight(new)  # refuses host conflicts (system accounts, addresses) before anything is written
     save(current, new, current.paths.history)
     result = converge(new, reporter)
-    audit.record(new.paths.audit_log, action, result.outcome.done)
+    audit.record(new.paths.audit_log, action, result.outcome.done, who=who)
     return new, result

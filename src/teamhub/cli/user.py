@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import click
 
-from teamhub.apply import accounts, audit, hub, service
-from teamhub.apply.hubapi import HubAPI
-from teamhub.apply.transaction import change, locked
+from teamhub.apply import accounts, members
 from teamhub.cli.common import Options, emit_json, pass_options, read_password_stdin, require_root
-from teamhub.errors import BadInput
-from teamhub.team import edit
-from teamhub.team.load import TeamFile
 
 
 @click.group()
@@ -28,35 +23,15 @@ def add(opts: Options, name: str, admin: bool, full_name: str, password_stdin: b
     """Add NAME to the team as a Linux user; print a generated password unless one is given."""
     require_root("user add")
     password = read_password_stdin() if password_stdin else None
-    tf = opts.team_file()
-    with locked(tf, "teamhub user add"):
-        tf = opts.team_file()
-        _, result = change(
-            tf,
-            edit.add_user(name, admin=admin, full_name=full_name),
-            f"user add {name}",
-            opts.reporter,
-        )
-        generated = result.outcome.passwords.get(name)
-        if password is not None:
-            accounts.set_password(name, password)
-    if generated is None:
+    added = members.add(
+        opts.config, name, admin=admin, full_name=full_name, password=password, reporter=opts.reporter
+    )
+    if added.adopted:
         click.echo(f"{name} already had a Linux account: added to the team, password unchanged.")
-    elif password is None:
-        click.echo(f"password for {name}: {generated}   (shown once)")
+    elif added.generated:
+        click.echo(f"password for {name}: {added.generated}   (shown once)")
     else:
         click.echo(f"{name} added with the password given.")
-
-
-def _managed_member(tf: TeamFile, name: str) -> None:
-    if name not in tf.team.users:
-        raise BadInput(f"{name!r} is not in the team; add them with `teamhub user add {name}`.")
-    view = accounts.observe([name], tf.team.accounts)
-    account = view.accounts.get(name)
-    if account is None:
-        raise BadInput(f"{name!r} has no Linux account yet; run `teamhub apply` first.")
-    if not account.managed:
-        raise BadInput(f"{name!r} is an existing account teamhub did not create; use passwd.")
 
 
 @user.command("passwd")
@@ -66,12 +41,9 @@ def _managed_member(tf: TeamFile, name: str) -> None:
 def passwd(opts: Options, name: str, password_stdin: bool) -> None:
     """Set or reset NAME's password (a generated one is printed unless one is given)."""
     require_root("user passwd")
-    tf = opts.team_file()
-    _managed_member(tf, name)
-    password = read_password_stdin() if password_stdin else accounts.generate_password()
-    with locked(tf, "teamhub user passwd"):
-        accounts.set_password(name, password)
-        audit.record(tf.paths.audit_log, f"user passwd {name}", [f"~ user {name}: password"])
+    members.require_managed_member(opts.team_file(), name)
+    given = read_password_stdin() if password_stdin else None
+    password = members.reset_password(opts.config, name, given)
     if password_stdin:
         click.echo(f"{name}'s password is changed.")
     else:
@@ -84,18 +56,9 @@ def passwd(opts: Options, name: str, password_stdin: bool) -> None:
 def remove(opts: Options, name: str) -> None:
     """Remove NAME: archive the home, stop the server, delete the account."""
     require_root("user remove")
-    tf = opts.team_file()
-    if name not in tf.team.users:
-        raise BadInput(f"{name!r} is not in the team; see `teamhub user list`.")
-    if tf.team.users[name].admin and tf.team.admins == [name]:
-        raise BadInput(f"{name!r} is the last admin; make another user an admin first.")
-    with locked(tf, "teamhub user remove"):
-        if service.manager(tf.paths).pid() is not None:
-            HubAPI(tf.paths, hub.url_for(tf)).stop_server(name)
-        _, result = change(tf, edit.remove_user(name), f"user remove {name}", opts.reporter)
-    removed = [line for line in result.outcome.done if line.startswith(f"- user {name} ")]
-    if removed:
-        click.echo(f"{name} removed; {removed[0].split('(', 1)[1].rstrip(')')}.")
+    removed = members.remove(opts.config, name, reporter=opts.reporter)
+    if removed.archive:
+        click.echo(f"{name} removed; home archived to {removed.archive}.")
     else:
         click.echo(f"{name} left the team; their existing Linux account was not touched.")
 

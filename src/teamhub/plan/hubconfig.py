@@ -9,6 +9,7 @@ from teamhub.paths import Paths
 from teamhub.team.model import Team
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+TEAM_PAGE = "team"
 TEAMHUB_SCOPES = ["admin:users", "admin:servers", "tokens", "read:hub", "list:users", "read:users"]
 
 
@@ -20,6 +21,7 @@ class Runtime:
     proxy_api_port: int
     bind_ip: str
     spawner: Literal["local", "systemd"] = "local"
+    team_page_port: int = 0
 
 
 def public_url(team: Team, runtime: Runtime) -> str:
@@ -69,6 +71,8 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         "",
         *_service_lines(team, paths),
         "",
+        *_team_page_lines(paths, runtime),
+        "",
         "# the admin's own settings",
         f"for _extra in sorted(Path({str(paths.hub_config_d)!r}).glob('*.py')):",
         "    load_subconfig(str(_extra))  # noqa: F821",
@@ -107,4 +111,25 @@ def _service_lines(team: Team, paths: Paths) -> list[str]:
         "c.JupyterHub.services.append({'name': 'teamhub', 'api_token': "
         f"Path({str(paths.api_token)!r}).read_text().strip()}})",
         _line("JupyterHub.load_roles", roles),
+    ]
+
+
+def _team_page_lines(paths: Paths, runtime: Runtime) -> list[str]:
+    """The team page (docs/team-page.md): a hub service every member may open, linked in the navbar."""
+    if not runtime.team_page_port:
+        return []
+    service = {
+        "name": TEAM_PAGE,
+        "url": f"http://127.0.0.1:{runtime.team_page_port}",
+        "command": [str(paths.hub_bin("python")), "-m", "teamhub.web", "--config", str(paths.config_file)],
+        "oauth_no_confirm": True,
+        "display": False,  # the navbar's own "Team" link replaces the Services menu entry
+        "timeout": 60,  # the hub exits when a managed service is not up in time; busy machines are slow
+    }
+    return [
+        "# the team page: users, passwords and the audit log in the browser, at /services/team/",
+        f"c.JupyterHub.services.append({service!r})",
+        _line("JupyterHub.extra_user_scopes", {f"access:services!service={TEAM_PAGE}"}),
+        "from teamhub.hubside import navbar as _team_navbar",
+        "c.JupyterHub.template_paths = [_team_navbar.TEMPLATES]",
     ]
