@@ -12,11 +12,11 @@ from teamhub.paths import Paths
 from teamhub.plan import envs as pe
 from teamhub.plan.recipes import recipe_spec
 from teamhub.plan.steps import Step
-from teamhub.plan.toolenv import tool_variables
+from teamhub.plan.toolenv import TERMINAL_RC, terminal_rc, tool_variables
 from teamhub.report import Reporter
 from teamhub.team.load import TeamFile
 from teamhub.team.model import Team
-from teamhub.team.store import utc_stamp
+from teamhub.team.store import utc_stamp, write_atomically
 
 
 def check_host(team: Team, paths: Paths) -> None:
@@ -64,6 +64,12 @@ SLOW = (pe.BuildEnv, pe.InstallTool)
 def after_steps(team: Team, paths: Paths) -> list[str]:
     """Kernelspecs for the live builds, old builds pruned, the shared code folder present."""
     done = kernels.ensure_kernelspecs(team, paths)
+    rc = terminal_rc(paths)
+    if not rc.exists() or rc.read_text() != TERMINAL_RC:
+        for folder in (paths.prefix, rc.parent.parent, rc.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(folder, 0o755)
+        write_atomically(rc, TERMINAL_RC, mode=0o644)
     for name in team.envs:
         envstore.prune(paths, name, team.packages.keep_builds)
     code = paths.shared / "code"

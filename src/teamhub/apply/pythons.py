@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,16 @@ def _best(candidates: Sequence[Interpreter], wanted: str) -> Interpreter | None:
     return matching[-1] if matching else None
 
 
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost folder of `folder`'s ancestry that does not exist yet (None when it exists)."""
+    missing = None
+    for candidate in [folder, *folder.parents]:
+        if candidate.exists():
+            break
+        missing = candidate
+    return missing
+
+
 def versions_text(candidates: Sequence[Interpreter]) -> str:
     """'3.11.2, 3.12.1' (or 'none')."""
     versions = sorted({found.version for found in candidates})
@@ -82,7 +93,7 @@ def find(wanted: str, paths: Paths, *, download: bool = True) -> Interpreter:
     candidates = installed(paths)
     chosen = _best(candidates, wanted)
     if chosen is None and download:
-        (paths.prefix / "python").mkdir(parents=True, exist_ok=True, mode=0o755)
+        created = _first_missing(paths.prefix / "python")
         run(
             [uv_binary(), "python", "install", "--quiet", wanted],
             env=uv_env(paths, downloads="manual"),
@@ -91,6 +102,8 @@ def find(wanted: str, paths: Paths, *, download: bool = True) -> Interpreter:
         )
         candidates = installed(paths)
         chosen = _best(candidates, wanted)
+        if chosen is None and created is not None:
+            shutil.rmtree(created, ignore_errors=True)  # a failed download leaves nothing behind
     if chosen is None:
         raise BadInput(
             f"Python {wanted} is not available on this machine (available: {versions_text(candidates)}); "

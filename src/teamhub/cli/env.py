@@ -12,6 +12,7 @@ from teamhub.plan.toolenv import kernel_name
 from teamhub.team import edit_envs
 from teamhub.team import packages as pk
 from teamhub.team.load import TeamFile
+from teamhub.team.store import edited
 
 
 @click.group()
@@ -86,9 +87,10 @@ def drop(opts: Options, name: str, packages: tuple[str, ...]) -> None:
     require_root("env drop")
     tf = opts.team_file()
     _known(tf, name)
+    change = edit_envs.drop_packages(name, list(packages))
+    edited(tf, change)  # refuses packages that are not in the environment before taking the lock
     with locked(tf, "teamhub env drop"):
         tf = opts.team_file()
-        change = edit_envs.drop_packages(name, list(packages))
         new, _ = envtx.change(tf, change, f"env drop {name} {' '.join(packages)}", opts.reporter, only=name)
     click.echo(_live_line(new, name))
 
@@ -102,6 +104,7 @@ def remove(opts: Options, name: str, new_default: str | None) -> None:
     require_root("env remove")
     tf = opts.team_file()
     _known(tf, name)
+    edited(tf, edit_envs.remove_env(name, new_default))  # refuses a missing new default first
     with locked(tf, "teamhub env remove"):
         tf = opts.team_file()
         envtx.change(tf, edit_envs.remove_env(name, new_default), f"env remove {name}", opts.reporter)
@@ -140,6 +143,7 @@ def rollback(opts: Options, name: str, build: str | None) -> None:
     require_root("env rollback")
     tf = opts.team_file()
     _known(tf, name)
+    envstore.rollback_target(tf.paths, name, build)  # refuses a missing build first
     with locked(tf, "teamhub env rollback"):
         tf = opts.team_file()
         target = envstore.rollback_target(tf.paths, name, build)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,24 @@ from teamhub.runner import SYSTEM_PATH
 from teamhub.team.model import PREPENDED, Team
 
 KERNEL_SPEC_MANAGER = "teamhub.hubside.kernelspecs.TeamKernelSpecManager"
+
+# JupyterLab terminals run bash with this rc file instead of as a login shell: /etc/profile resets
+# PATH, which would drop the tools' folders. It reads the login files itself, then puts the default
+# environment and the tools in front of PATH.
+TERMINAL_RC = """\
+# Written by teamhub: the start-up file of JupyterLab terminals (a login shell, then the team's PATH).
+[ -r /etc/profile ] && . /etc/profile
+if [ -r "$HOME/.bash_profile" ]; then . "$HOME/.bash_profile"
+elif [ -r "$HOME/.bash_login" ]; then . "$HOME/.bash_login"
+elif [ -r "$HOME/.profile" ]; then . "$HOME/.profile"
+fi
+if [ -n "$TEAMHUB_TERMINAL_PATH" ]; then export PATH="$TEAMHUB_TERMINAL_PATH:$PATH"; fi
+"""
+
+
+def terminal_rc(paths: Paths) -> Path:
+    """Where the terminals' rc file lives."""
+    return paths.prefix / "share" / "teamhub" / "terminal.bashrc"
 
 
 @dataclass(frozen=True)
@@ -61,15 +80,20 @@ def server_environment(team: Team, paths: Paths) -> dict[str, str]:
     }
     if tools.library_path:
         env["LD_LIBRARY_PATH"] = ":".join(tools.library_path)
+    default = [str(paths.envs / team.default_env / "current" / "bin")] if team.default_env else []
+    if default or tools.path:
+        env["TEAMHUB_TERMINAL_PATH"] = ":".join([*default, *tools.path])
     env.update(tools.other)
     return env
 
 
 def server_args(team: Team, paths: Paths) -> list[str]:
     """jupyterhub-singleuser options: the team's kernels, the default one first in JupyterLab."""
+    rc = shlex.quote(str(terminal_rc(paths)))
     args = [
         f"--ServerApp.kernel_spec_manager_class={KERNEL_SPEC_MANAGER}",
         f"--TeamKernelSpecManager.team_kernels_dir={paths.kernels / 'kernels'}",
+        f"--ServerApp.terminado_settings=shell_command=/bin/bash --rcfile {rc} -i",
     ]
     if team.default_env is not None:
         args.append(f"--MultiKernelManager.default_kernel_name={kernel_name(team.default_env)}")
