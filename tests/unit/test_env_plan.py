@@ -83,6 +83,10 @@ env = { LD_LIBRARY_PATH = "/opt/solver/lib", SOLVER_LICENSE = "/opt/solver/lic" 
     assert env["LD_LIBRARY_PATH"] == f"{GAMS_DIR}:/opt/solver/lib"
     assert env["SOLVER_LICENSE"] == "/opt/solver/lic"
     assert env["JUPYTER_PATH"] == "/opt/teamhub/share/jupyter"
+    assert env["TEAMHUB_TERMINAL_PATH"] == f"/opt/teamhub/envs/py311/current/bin:{GAMS_DIR}:/opt/solver"
+    args = server_args(t, PATHS)
+    assert "--ServerApp.terminado_settings=shell_command=/bin/bash --rcfile " in " ".join(args)
+    assert "--MultiKernelManager.default_kernel_name=py311" in args
     build = Path("/opt/teamhub/envs/py311/builds/B1")
     spec = kernelspec(t, PATHS, "py311", build, "3.11.2")
     assert spec["argv"][0] == str(build / "bin" / "python")
