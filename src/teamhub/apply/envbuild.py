@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -10,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from teamhub.apply import envstore, pythons
+from teamhub.apply import bytecode, envstore, pythons
 from teamhub.apply.hubvenv import uv_binary
 from teamhub.errors import TeamhubError
 from teamhub.paths import Paths
@@ -19,8 +18,6 @@ from teamhub.plan.toolenv import tool_variables
 from teamhub.runner import SYSTEM_PATH, clean_env, run
 from teamhub.team import packages as pk
 from teamhub.team.model import Team
-
-log = logging.getLogger(__name__)
 
 BUILD_TIMEOUT = 1800
 SMOKE_TIMEOUT = 300
@@ -139,49 +136,6 @@ def smoke_test(build: Path, step: BuildEnv, paths: Paths, team: Team) -> None:
         raise TeamhubError(f"the smoke test failed: {reason}")
 
 
-def donor_sites(paths: Paths, team: Team, site: Path) -> list[Path]:
-    """site-packages of the live builds on the same Python, whose bytecode a new build may share."""
-    found = []
-    for name in team.envs:
-        live = envstore.current(paths, name)
-        if live is not None:
-            donor = live.folder / site.relative_to(site.parents[2])
-            if donor.is_dir() and donor != site:
-                found.append(donor)
-    return found
-
-
-def reuse_bytecode(site: Path, donors: list[Path]) -> int:
-    """Hard-link the .pyc of sources that are the very same file (same inode) in a live build."""
-    linked = 0
-    for donor in donors:
-        for cached in donor.rglob("__pycache__/*.pyc"):
-            module = cached.name.split(".", 1)[0]
-            relative = cached.parent.parent.relative_to(donor)
-            source, twin = donor / relative / f"{module}.py", site / relative / f"{module}.py"
-            target = site / relative / "__pycache__" / cached.name
-            try:
-                first, second = os.stat(source), os.stat(twin)
-            except FileNotFoundError:
-                continue
-            same = (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev)
-            if same and not target.exists():
-                target.parent.mkdir(exist_ok=True)
-                os.link(cached, target)
-                linked += 1
-    return linked
-
-
-def compile_bytecode(build: Path, site: Path) -> None:
-    """Compile what has no valid .pyc yet, on every core; packages' own test suites are left out."""
-    argv = [str(build / "bin" / "python"), "-m", "compileall", "-q", "-j0", "-x", r"/tests?/", str(site)]
-    found = run(argv, env=clean_env(), check=False, timeout=BUILD_TIMEOUT, what="compiling bytecode")
-    if found.returncode != 0:
-        # compileall says which files did not compile (a package's Python-2-only file, say); imports
-        # of such files fail anyway and the smoke test names them, so this alone does not fail a build
-        log.warning("compileall reported problems in %s: %s", build, found.stdout.strip()[-500:])
-
-
 def _install(build: Path, step: BuildEnv, paths: Paths, team: Team, interpreter: pythons.Interpreter) -> None:
     env = pythons.uv_env(paths)
     venv = ["venv", "--quiet", "--python", interpreter.path]
@@ -200,8 +154,7 @@ def _install(build: Path, step: BuildEnv, paths: Paths, team: Team, interpreter:
     _uv([*sync_args, str(build / envstore.LOCK)], env, "installing")
     (build / ".lock").unlink(missing_ok=True)  # uv's world-writable venv lock: users must not write here
     site = site_packages(build)
-    reuse_bytecode(site, donor_sites(paths, team, site))
-    compile_bytecode(build, site)
+    bytecode.build_bytecode(build / "bin" / "python", site)
     (site / "teamhub.pth").write_text(f"{paths.shared / 'code'}\n")
     if step.user_site:
         (site / "usercustomize.py").write_text(USERCUSTOMIZE)
