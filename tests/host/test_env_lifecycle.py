@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 from tests.support.roots import Roots
 
@@ -55,3 +56,19 @@ def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots:
     roots.teamhub("tool", "remove", "gams")
     assert not (roots.base / "opt" / "tools" / "gams").exists()
     assert "gams" not in roots.config.read_text()
+
+
+def test_user_site_off_keeps_the_environment_exactly_its_lock(roots: Roots) -> None:
+    roots.write_team("[packages]\nuser_site = false\n")
+    roots.teamhub("env", "create", "strict", "six")
+    live = roots.base / "opt" / "envs" / "strict" / "current"
+    assert "include-system-site-packages = false" in (live / "pyvenv.cfg").read_text()
+    assert not list(live.glob("lib/python3*/site-packages/usercustomize.py"))
+    probe = subprocess.run(
+        [str(live / "bin" / "python"), "-c", "import site; print(site.ENABLE_USER_SITE)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "False"
+    assert "pip==" not in (live / "requirements.lock").read_text()

@@ -142,10 +142,12 @@ def test_tool_variables_reach_kernels_and_terminals_but_not_the_hub(hub: Hub) ->
     terminal = hub.session.run_in_terminal("echo T=$THTOOL_MARK L=$LD_LIBRARY_PATH; which gams python")
     assert "T=mark-42" in terminal and lib in terminal and "tools/gams/system/gams" in terminal, terminal
     assert "envs/alpha/current/bin/python" in terminal, terminal  # the default environment
-    pid = int((hub.roots.base / "state" / "jupyterhub.pid").read_text())
-    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    assert not [v for v in environ if v.startswith((b"THTOOL_MARK=", b"LD_LIBRARY_PATH="))]
-    assert not [v for v in environ if b"tools/gams" in v]
+    for process in ("jupyterhub", "proxy"):
+        pid = int((hub.roots.base / "state" / f"{process}.pid").read_text())
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert any(v.startswith(b"PATH=") for v in environ)  # the file is the process's environment
+        assert not [v for v in environ if v.startswith((b"THTOOL_MARK=", b"LD_LIBRARY_PATH="))], process
+        assert not [v for v in environ if b"tools/gams" in v], process
 
 
 def test_packages_change_under_a_running_kernel_and_roll_back(hub: Hub) -> None:
