@@ -78,6 +78,44 @@ class HubSession:
         finally:
             conn.close()
 
+    def kernelspecs(self) -> dict:
+        """The server's /api/kernelspecs answer: {'default': name, 'kernelspecs': {...}}."""
+        answer = self._server_api("GET", "kernelspecs")
+        answer.raise_for_status()
+        return answer.json()
+
+    def shutdown_kernel(self, kernel_id: str) -> None:
+        """Stop a kernel started with start_kernel."""
+        self._server_api("DELETE", f"kernels/{kernel_id}")
+
+    def run_in_terminal(self, command: str, deadline_s: float = 60.0) -> str:
+        """Open a JupyterLab terminal, run one shell command in it, close it; what it printed."""
+        answer = self._server_api("POST", "terminals")
+        answer.raise_for_status()
+        term = answer.json()["name"]
+        parsed = urlparse(self.url)
+        scheme = "wss" if parsed.scheme == "https" else "ws"
+        ws_url = f"{scheme}://{parsed.netloc}{parsed.path}user/{self.name}/terminals/websocket/{term}"
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+        conn = websocket.create_connection(ws_url, header=[f"Cookie: {cookie}"], timeout=deadline_s)
+        marker = uuid.uuid4().hex
+        try:
+            # printf assembles the markers, so the shell's echo of the typed line never contains them
+            line = f"printf '%s-%s\\n' {marker} start; {command}; printf '%s-%s\\n' {marker} end\r"
+            conn.send(json.dumps(["stdin", line]))
+            seen = ""
+            deadline = time.monotonic() + deadline_s
+            while time.monotonic() < deadline:
+                message = json.loads(conn.recv())
+                if message[0] == "stdout":
+                    seen += message[1]
+                if f"{marker}-end" in seen and f"{marker}-start" in seen:
+                    return seen[seen.index(f"{marker}-start") + len(marker) + 6 : seen.index(f"{marker}-end")]
+            raise TimeoutError(f"the terminal did not finish {command!r} in time: {seen[-500:]!r}")
+        finally:
+            conn.close()
+            self._server_api("DELETE", f"terminals/{term}")
+
     def run_in_new_kernel(self, code: str, kernel_name: str | None = None) -> str:
         """Start a kernel, run code in it, shut it down; the output."""
         kernel = self.start_kernel(kernel_name)

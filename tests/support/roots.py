@@ -152,7 +152,8 @@ def shared_hub_venv() -> Path:
     from teamhub.apply import hubvenv
     from teamhub.paths import Paths
 
-    # One venv per checkout as well: worktrees tested side by side each install their own teamhub.
+    # One venv per checkout: each reinstalls its own teamhub, so worktrees testing at once do not
+    # swap each other's code under a running hub.
     key = hashlib.sha256((hubvenv.packages_digest() + str(REPO)).encode()).hexdigest()[:12]
     root = SESSION_VENVS / key
     SESSION_VENVS.mkdir(parents=True, exist_ok=True)

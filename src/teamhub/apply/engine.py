@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamhub.apply import accounts, hubfiles
+from teamhub.apply import accounts, envsteps, hubfiles
 from teamhub.paths import Paths
 from teamhub.plan import steps as s
 from teamhub.plan.users import plan_users
@@ -30,7 +30,7 @@ def plan(tf: TeamFile) -> list[s.Step]:
     team, paths = tf.team, tf.paths
     view = accounts.observe(list(team.users), team.accounts)
     archive = str(paths.archive / f"{{user}}-{utc_stamp()}.tar.gz")
-    return plan_users(team, view, archive)
+    return plan_users(team, view, archive) + envsteps.plan(tf)
 
 
 def apply_step(step: s.Step, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -63,6 +63,7 @@ HANDLERS: dict[type, Callable[..., None]] = {
     s.CreateUser: _create_user,
     s.UpdateFullName: _update_full_name,
     s.RemoveUser: _remove_user,
+    **envsteps.HANDLERS,
 }
 
 
@@ -86,9 +87,16 @@ def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
     outcome = Outcome()
     hubfiles.ensure_state_dirs(tf.paths)
     for step in steps:
-        apply_step(step, tf.team, tf.paths, outcome)
+        if isinstance(step, envsteps.SLOW):
+            with reporter.task(step.describe()):
+                apply_step(step, tf.team, tf.paths, outcome)
+        else:
+            apply_step(step, tf.team, tf.paths, outcome)
+            reporter.done(step.describe())
         outcome.done.append(step.describe())
-        reporter.done(step.describe())
     if write_members(tf.team, tf.paths):
         outcome.done.append("~ hub: team members updated")
+    for line in envsteps.after_steps(tf.team, tf.paths):
+        outcome.done.append(line)
+        reporter.done(line)
     return outcome

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from teamhub.paths import Paths
+from teamhub.plan.toolenv import server_args, server_environment
 from teamhub.team.model import Team
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
@@ -69,6 +70,8 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         "",
         *_spawner_lines(team, paths, runtime),
         "",
+        *_environment_lines(team, paths),
+        "",
         *_service_lines(team, paths),
         "",
         *_team_page_lines(paths, runtime),
@@ -95,6 +98,15 @@ def _spawner_lines(team: Team, paths: Paths, runtime: Runtime) -> list[str]:
         _line("Spawner.default_url", default_url),
         _line("Spawner.http_timeout", 60),
         _line("Spawner.start_timeout", 120),
+    ]
+
+
+def _environment_lines(team: Team, paths: Paths) -> list[str]:
+    return [
+        "# what every user's server, kernel and terminal gets (never the hub itself): the team's",
+        "# kernels, and the tools' variables",
+        f"c.Spawner.environment.update({server_environment(team, paths)!r})",
+        f"c.Spawner.args.extend({server_args(team, paths)!r})",
     ]
 
 

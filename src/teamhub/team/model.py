@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from teamhub.team import names
+from teamhub.team import names, packages
 
 MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B?|)", re.IGNORECASE)
 
@@ -111,6 +111,12 @@ class Project(Section):
     readers: list[str] = []
 
 
+# Tool recipes teamhub knows how to install (teamhub.apply.recipes), and the variables a tool
+# prepends to rather than sets.
+RECIPES = ("gams",)
+PREPENDED = ("PATH", "LD_LIBRARY_PATH")
+
+
 class Env(Section):
     """[envs.NAME]: a shared Python environment offered to every user as a kernel."""
 
@@ -118,6 +124,33 @@ class Env(Section):
     packages: list[str] = []
     display_name: str | None = None
     default: StrictBool = False
+
+    @field_validator("python")
+    @classmethod
+    def _python(cls, value: str) -> str:
+        problem = packages.python_version_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("packages")
+    @classmethod
+    def _packages(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            problem = packages.requirement_problem(spec)
+            if problem:
+                raise ValueError(problem)
+        twice = packages.duplicate_names(value)
+        if twice:
+            raise ValueError(f"package {twice[0]!r} is listed twice; keep one requirement for it")
+        return value
+
+    @field_validator("display_name")
+    @classmethod
+    def _display_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or "\n" in value):
+            raise ValueError("display_name must be one non-empty line")
+        return value
 
 
 class Tool(Section):
@@ -127,17 +160,28 @@ class Tool(Section):
     path: Path | None = None
     env: dict[str, str] = {}
     check: str | None = None
+    version: str | None = None
 
     @model_validator(mode="after")
     def _source(self) -> Tool:
         if (self.recipe is None) == (self.path is None):
             raise ValueError('a tool needs exactly one of recipe = "..." or path = "/..."')
-        if self.path is not None and not self.path.is_absolute():
-            raise ValueError(f"tool path {self.path} must be absolute")
-        for key in self.env:
+        if self.recipe is not None and self.recipe not in RECIPES:
+            raise ValueError(
+                f"there is no tool recipe {self.recipe!r}; the recipes are: {', '.join(RECIPES)}"
+            )
+        if self.path is not None and (not self.path.is_absolute() or ".." in self.path.parts):
+            raise ValueError(f"tool path {self.path} must be absolute, without '..'")
+        for key, value in self.env.items():
             problem = names.variable_name_problem(key)
             if problem:
                 raise ValueError(problem)
+            if key in PREPENDED:
+                for entry in value.split(":"):
+                    if not entry.startswith("/") or ".." in entry.split("/"):
+                        raise ValueError(f"{key} entries of a tool must be absolute folders, not {entry!r}")
+            if "\n" in value or "\0" in value:
+                raise ValueError(f"the value of {key} must be a single line")
         return self
 
 
@@ -146,6 +190,25 @@ class PackagesSection(Section):
 
     index_url: str | None = None
     extra_index_urls: list[str] = []
+    keep_builds: Annotated[int, Field(ge=1, le=100)] = 5
+    user_site: bool = True
+
+    @field_validator("index_url")
+    @classmethod
+    def _index_url(cls, value: str | None) -> str | None:
+        problem = packages.url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("extra_index_urls")
+    @classmethod
+    def _extra_index_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            problem = packages.url_problem(url)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 QUANTITY = re.compile(r"\d+(?:\.\d+)?(?:[KMGTP]i?)?")
@@ -240,7 +303,17 @@ class Team(Section):
         defaults = [name for name, env in self.envs.items() if env.default]
         if len(defaults) > 1:
             raise ValueError(f"only one environment can be the default, not {', '.join(defaults)}")
+        lowered = [name.lower() for name in self.envs]
+        for name in self.envs:
+            if lowered.count(name.lower()) > 1:
+                raise ValueError(f"environment names differ only in case ({name!r}); rename one")
         return self
+
+    @property
+    def default_env(self) -> str | None:
+        """The environment JupyterLab opens by default: the one marked default, else the first."""
+        marked = [name for name, env in self.envs.items() if env.default]
+        return marked[0] if marked else next(iter(self.envs), None)
 
     @property
     def admins(self) -> list[str]:

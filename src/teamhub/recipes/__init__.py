@@ -1,0 +1,1 @@
+"""Files the tool recipes use (the transport model of the GAMS check)."""

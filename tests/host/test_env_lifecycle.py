@@ -1,0 +1,74 @@
+"""Environments and tools through the CLI, without a running hub: builds, pruning, GAMS, removal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from tests.support.roots import Roots
+
+
+def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
+    roots.write_team("[packages]\nkeep_builds = 2\n")
+    created = roots.teamhub("env", "create", "main", "six", "--display-name", "Main Python")
+    assert "Kernel: main" in created.stdout
+    roots.teamhub("env", "create", "extra", "--python", "3.11")
+    roots.teamhub("env", "add", "main", "tomli-w")
+    roots.teamhub("env", "drop", "main", "tomli-w")
+    builds = roots.base / "opt" / "envs" / "main" / "builds"
+    assert len(list(builds.iterdir())) == 2  # the oldest of three builds was pruned
+    live = builds.parent / "current"
+    record = json.loads((live / "teamhub-build.json").read_text())
+    assert record["packages"] == ["six"] and record["status"] == "ok"
+    lock = (live / "requirements.lock").read_text()
+    assert "six==" in lock and "ipykernel==" in lock and "tomli-w" not in lock
+    assert os.stat(live / "lib").st_mode & 0o022 == 0  # root's, not writable by anyone else
+    assert not list(live.glob("**/.lock"))
+    listed = json.loads(roots.teamhub("env", "list", "--json").stdout)
+    assert [(row["name"], row["default"]) for row in listed] == [("main", True), ("extra", False)]
+    kernels = roots.base / "opt" / "share" / "jupyter" / "kernels"
+    spec = json.loads((kernels / "main" / "kernel.json").read_text())
+    assert spec["display_name"] == "Main Python" and spec["argv"][0].startswith(str(builds))
+    history = roots.teamhub("env", "history", "main").stdout
+    assert "- tomli-w" in history and history.count("\n* ") + history.startswith("* ") == 1
+    roots.teamhub("env", "remove", "main", "--default", "extra")
+    assert not (roots.base / "opt" / "envs" / "main").exists()
+    assert not (kernels / "main").exists() and (kernels / "extra" / "kernel.json").exists()
+    archived = list((roots.base / "state" / "archive").glob("env-main-*/*requirements.lock"))
+    assert len(archived) == 2
+    assert "default = true" in roots.config.read_text().split("[envs.extra]")[1]
+
+
+def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots: Roots) -> None:
+    roots.write_team("")
+    added = roots.teamhub("tool", "add", "gams", "--recipe", "gams")
+    assert "z = 153.675" in added.stdout, added.stdout
+    assert (roots.base / "opt" / "tools" / "gams" / "system" / "gams").exists()
+    listed = roots.teamhub("tool", "list", "--check").stdout
+    assert "check: ok: transport model solved: z = 153.675" in listed, listed
+    before = roots.config.read_text()
+    folder = roots.base / "broken"
+    folder.mkdir()
+    failed = roots.teamhub("tool", "add", "broken", "--path", str(folder), "--check", "exit 3", check=False)
+    assert failed.returncode == 1 and "did not pass its check" in failed.stderr
+    assert roots.config.read_text() == before
+    roots.teamhub("tool", "remove", "gams")
+    assert not (roots.base / "opt" / "tools" / "gams").exists()
+    assert "gams" not in roots.config.read_text()
+
+
+def test_user_site_off_keeps_the_environment_exactly_its_lock(roots: Roots) -> None:
+    roots.write_team("[packages]\nuser_site = false\n")
+    roots.teamhub("env", "create", "strict", "six")
+    live = roots.base / "opt" / "envs" / "strict" / "current"
+    assert "include-system-site-packages = false" in (live / "pyvenv.cfg").read_text()
+    assert not list(live.glob("lib/python3*/site-packages/usercustomize.py"))
+    probe = subprocess.run(
+        [str(live / "bin" / "python"), "-c", "import site; print(site.ENABLE_USER_SITE)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "False"
+    assert "pip==" not in (live / "requirements.lock").read_text()
