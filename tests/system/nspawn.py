@@ -190,15 +190,11 @@ class Guest:
                 self._find_leader, timeout=self.boot_timeout, interval=0.02, what="guest systemd"
             )
             remaining = max(1.0, self.boot_timeout - (time.monotonic() - started))
-            state = poll_until(
-                self._ready_state, timeout=remaining, interval=0.05, what="system running"
-            )
+            state = poll_until(self._ready_state, timeout=remaining, interval=0.05, what="system running")
         except (TimeoutError, CommandError, CommandTimeout) as exc:
             detail = self._jobs_detail()
             self._stop(timeout=10)
-            raise GuestError(
-                f"guest {self.name} did not boot: {exc}\n{detail}{self._tail()}"
-            ) from exc
+            raise GuestError(f"guest {self.name} did not boot: {exc}\n{detail}{self._tail()}") from exc
         except BaseException:  # nspawn died, or the run was interrupted: leave nothing running
             self._stop(timeout=10)
             raise
@@ -283,9 +279,7 @@ class Guest:
             what=what or " ".join(argv),
         )
 
-    def copy_in(
-        self, host_path: str | Path, guest_path: str, *, exclude: Sequence[str] = ()
-    ) -> None:
+    def copy_in(self, host_path: str | Path, guest_path: str, *, exclude: Sequence[str] = ()) -> None:
         """Copy a host file or directory tree to guest_path (a tree's contents go below it)."""
         src = Path(host_path)
         if not src.exists():
@@ -303,9 +297,7 @@ class Guest:
             run_cmd(create, env=host_env())
             self._guest_cmd(["mkdir", "-p", extract_dir])
             with open(archive, "rb") as fh:
-                self._guest_cmd(
-                    ["tar", "-x", "--no-same-owner", "-C", extract_dir, "-f", "-"], stdin=fh
-                )
+                self._guest_cmd(["tar", "-x", "--no-same-owner", "-C", extract_dir, "-f", "-"], stdin=fh)
             if not src.is_dir():
                 self._guest_cmd(["mv", "-f", "--", f"{extract_dir}/payload", dest])
         finally:
@@ -343,9 +335,7 @@ class Guest:
         clean = self._stop(timeout=timeout)
         self.timings["shutdown"] = time.monotonic() - started
         if not clean:
-            raise GuestError(
-                f"guest {self.name} did not power off within {timeout:.0f}s{self._tail()}"
-            )
+            raise GuestError(f"guest {self.name} did not power off within {timeout:.0f}s{self._tail()}")
 
     def reboot(self, timeout: float = 30.0) -> None:
         """Power the guest off cleanly and boot it again on the same root."""

@@ -89,9 +89,7 @@ def run_cmd(
     except subprocess.TimeoutExpired:
         _kill_group(proc.pid)
         raw_out, raw_err = _drain(proc)
-        raise CommandTimeout(
-            argv, timeout or 0, output=_text(raw_out), stderr=_text(raw_err)
-        ) from None
+        raise CommandTimeout(argv, timeout or 0, output=_text(raw_out), stderr=_text(raw_err)) from None
     except BaseException:
         _kill_group(proc.pid)
         _drain(proc)

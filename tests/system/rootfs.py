@@ -152,9 +152,7 @@ def _parse_deb822(text: str) -> list[AptSource]:
             continue
         uris, suites = fields.get("uris", "").split(), fields.get("suites", "").split()
         if uris and suites:
-            found.append(
-                AptSource(tuple(uris), tuple(suites), tuple(fields.get("components", "").split()))
-            )
+            found.append(AptSource(tuple(uris), tuple(suites), tuple(fields.get("components", "").split())))
     return found
 
 
@@ -290,9 +288,7 @@ def _configure_apt(root: Path, sources: Sequence[AptSource]) -> None:
     if overrides:
         conf = root / "etc/apt/apt.conf.d/99teamhub-test-mirror"
         conf.write_text(
-            "// the host's mirror checks, copied by the test harness\n"
-            + "\n".join(overrides)
-            + "\n"
+            "// the host's mirror checks, copied by the test harness\n" + "\n".join(overrides) + "\n"
         )
 
 

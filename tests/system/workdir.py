@@ -69,9 +69,7 @@ def remove_nspawn_leftovers(name: str, root: Path) -> None:
         (_NSPAWN_RUN / "locks" / f"inode-{st.st_dev}:{st.st_ino}").unlink()
 
 
-def write_owner(
-    workdir: Path, name: str, nspawn: int | None = None, groups: Sequence[Path] = ()
-) -> None:
+def write_owner(workdir: Path, name: str, nspawn: int | None = None, groups: Sequence[Path] = ()) -> None:
     """Record which test process, nspawn and host cgroups own workdir, for sweep_stale()."""
     owner = {
         "name": name,

@@ -57,7 +57,7 @@ check = "gams"
 path = "/opt/teamhub/tools/solver"
 [tools.solver.env]
 SOLVER_HOME = "/opt/teamhub/tools/solver"
-LD_LIBRARY_PATH = "/opt/teamhub/tools/solver/lib:$LD_LIBRARY_PATH"
+LD_LIBRARY_PATH = "/opt/teamhub/tools/solver/lib"
 """
 
 OAUTH = """
