@@ -7,7 +7,6 @@ import time
 
 from jupyterhub.spawner import LocalProcessSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
-from traitlets import Float
 
 
 class ReadyWhenAnswering:
@@ -17,9 +16,8 @@ class ReadyWhenAnswering:
     wait), so a server that took three seconds to start is noticed a second or more late.
     """
 
-    ready_poll_interval = Float(0.05, help="Seconds between readiness polls of a starting server.").tag(
-        config=True
-    )
+    # A plain attribute: a traitlet would need this mixin to be a HasTraits class itself.
+    ready_poll_interval = 0.05
 
     async def start(self):  # type: ignore[no-untyped-def]
         """Start as the parent does, then wait until the server answers HTTP at all."""
