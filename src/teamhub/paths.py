@@ -125,6 +125,11 @@ class Paths:
         return self.state / "archive"
 
     @property
+    def projects_registry(self) -> Path:
+        """The project folders and groups teamhub made, read by the folder watcher."""
+        return self.state / "projects.json"
+
+    @property
     def history(self) -> Path:
         """Earlier versions of the team file, one per change."""
         return self.state / "history"

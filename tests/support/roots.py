@@ -151,7 +151,8 @@ def shared_hub_venv() -> Path:
     from teamhub.apply import hubvenv
     from teamhub.paths import Paths
 
-    key = hashlib.sha256(hubvenv.packages_digest().encode()).hexdigest()[:12]
+    # One venv per checkout as well: worktrees tested side by side each install their own teamhub.
+    key = hashlib.sha256((hubvenv.packages_digest() + str(REPO)).encode()).hexdigest()[:12]
     root = SESSION_VENVS / key
     SESSION_VENVS.mkdir(parents=True, exist_ok=True)
     os.chmod(SESSION_VENVS.parent, os.stat(SESSION_VENVS.parent).st_mode | 0o755)

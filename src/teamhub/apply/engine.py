@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamhub.apply import accounts, hubfiles
+from teamhub.apply import accounts, hubfiles, project_handlers, projects
 from teamhub.paths import Paths
 from teamhub.plan import steps as s
+from teamhub.plan.projects import admins_group, plan_projects
 from teamhub.plan.users import plan_users
 from teamhub.report import Reporter
 from teamhub.team.load import TeamFile
@@ -29,8 +30,18 @@ def plan(tf: TeamFile) -> list[s.Step]:
     """Everything that would change on the host to match the team file (nothing is changed)."""
     team, paths = tf.team, tf.paths
     view = accounts.observe(list(team.users), team.accounts)
-    archive = str(paths.archive / f"{{user}}-{utc_stamp()}.tar.gz")
-    return plan_users(team, view, archive)
+    stamp = utc_stamp()
+    archive = str(paths.archive / f"{{user}}-{stamp}.tar.gz")
+    user_steps = plan_users(team, view, archive)
+    admins = admins_group(team.accounts.group_prefix)
+    folders = projects.observe(team, paths, admins)
+    project_steps = plan_projects(
+        team, folders, lambda name: str(paths.archive / "projects" / f"{name}-{stamp}.tar.gz")
+    )
+    # Accounts go last: their access is revoked (and their links removed) before the home is archived.
+    removals = [step for step in user_steps if isinstance(step, s.RemoveUser)]
+    kept = [step for step in user_steps if not isinstance(step, s.RemoveUser)]
+    return kept + project_steps + removals
 
 
 def apply_step(step: s.Step, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -63,6 +74,7 @@ HANDLERS: dict[type, Callable[..., None]] = {
     s.CreateUser: _create_user,
     s.UpdateFullName: _update_full_name,
     s.RemoveUser: _remove_user,
+    **project_handlers.HANDLERS,
 }
 
 

@@ -74,6 +74,14 @@ class AccountsSection(Section):
             raise ValueError(f"group name {value!r} is not a valid Linux group name")
         return value
 
+    @field_validator("group_prefix")
+    @classmethod
+    def _group_prefix(cls, value: str) -> str:
+        problem = names.group_prefix_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 class Limits(Section):
     """Memory and CPU limits for one user's server ([limits] or a user's override)."""
@@ -109,6 +117,7 @@ class Project(Section):
 
     writers: list[str] = []
     readers: list[str] = []
+    admins_see: bool = True
 
 
 class Env(Section):
