@@ -147,6 +147,40 @@ def test_an_interrupted_apply_converges(roots: Roots) -> None:
         assert stat.S_IMODE(mode) == stat.S_ISGID | 0o770
 
 
+def test_accounts_made_by_a_cut_short_apply_still_get_passwords(roots: Roots) -> None:
+    users = [f"v{i}" for i in range(12)]
+    team(roots, "", users=["a", *users])  # type: ignore[arg-type]
+    argv = [sys.executable, "-m", "teamhub", "--config", str(roots.config), "apply"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = roots.name("v0")
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            pwd.getpwnam(first)
+            break
+        except KeyError:
+            time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    made = [name for name in map(roots.name, ["a", *users]) if _exists(name)]
+    assert made and len(made) < 13
+
+    out = roots.teamhub("apply").stdout
+    for name in map(roots.name, ["a", *users]):
+        assert f"password for {name}: " in out
+    shadow = {line.split(":")[0]: line.split(":")[1] for line in Path("/etc/shadow").read_text().splitlines()}
+    assert all(shadow[roots.name(s)].startswith("$") for s in ["a", *users])
+    assert "Nothing to change" in roots.teamhub("apply").stdout
+
+
+def _exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def test_two_commands_at_once_are_serialised_and_a_held_lock_is_named(roots: Roots) -> None:
     b = roots.name("b")
     team(roots, "")

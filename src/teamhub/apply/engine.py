@@ -56,9 +56,11 @@ def _ensure_group(step: s.EnsureGroup, team: Team, paths: Paths, outcome: Outcom
 
 def _create_user(step: s.CreateUser, team: Team, paths: Paths, outcome: Outcome) -> None:
     accounts.create_user(step.name, step.full_name, team.accounts)
-    password = accounts.generate_password()
-    accounts.set_password(step.name, password)
-    outcome.passwords[step.name] = password
+    outcome.passwords[step.name] = accounts.generate_password()  # all set at once by execute()
+
+
+def _set_password(step: s.SetPassword, team: Team, paths: Paths, outcome: Outcome) -> None:
+    outcome.passwords[step.name] = accounts.generate_password()
 
 
 def _update_full_name(step: s.UpdateFullName, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -73,6 +75,7 @@ HANDLERS: dict[type, Callable[..., None]] = {
     s.EnsureGroup: _ensure_group,
     s.CreateUser: _create_user,
     s.UpdateFullName: _update_full_name,
+    s.SetPassword: _set_password,
     s.RemoveUser: _remove_user,
     **project_handlers.HANDLERS,
 }
@@ -88,14 +91,21 @@ def write_members(team: Team, paths: Paths) -> bool:
     return True
 
 
+def _last_account(steps: list[s.Step]) -> s.Step | None:
+    return next((step for step in reversed(steps) if isinstance(step, s.CreateUser | s.SetPassword)), None)
+
+
 def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
     """Apply the planned steps in order, then publish the membership to the hub."""
     outcome = Outcome()
     hubfiles.ensure_state_dirs(tf.paths)
+    last_account = _last_account(steps)
     for step in steps:
         apply_step(step, tf.team, tf.paths, outcome)
         outcome.done.append(step.describe())
         reporter.done(step.describe())
+        if step is last_account:
+            accounts.set_passwords(outcome.passwords)  # one chpasswd for every new account
     if write_members(tf.team, tf.paths):
         outcome.done.append("~ hub: team members updated")
     return outcome

@@ -61,13 +61,13 @@ def observe(home: Path, targets: dict[str, str]) -> Home:
             if fd is None:
                 return Home(path=str(home), projects_dir="missing")
             links: dict[str, str] = {}
-            for name, target in targets.items():
-                try:
-                    entry = os.lstat(name, dir_fd=fd)
-                except FileNotFoundError:
-                    continue
-                ours = stat.S_ISLNK(entry.st_mode) and os.readlink(name, dir_fd=fd) == target
-                links[name] = "ours" if ours else "foreign"
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    target = targets.get(entry.name)
+                    if target is None:
+                        continue
+                    ours = entry.is_symlink() and os.readlink(entry.name, dir_fd=fd) == target
+                    links[entry.name] = "ours" if ours else "foreign"
             return Home(path=str(home), projects_dir="dir", links=links)
     except TeamhubError:
         return Home(path=str(home), projects_dir="bad")

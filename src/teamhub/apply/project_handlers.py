@@ -10,7 +10,7 @@ from typing import Any
 from teamhub.apply import links, projects, registry, servers
 from teamhub.paths import Paths
 from teamhub.plan import project_steps as ps
-from teamhub.plan.project_steps import READER, WRITER
+from teamhub.plan.project_steps import WRITER
 from teamhub.team.model import Team
 
 
@@ -52,24 +52,21 @@ def repair_project(step: ps.RepairProject, team: Team, paths: Paths, outcome: An
 
 
 def set_access(step: ps.SetAccess, team: Team, paths: Paths, outcome: Any) -> None:
+    groups = step.groups
+    projects.sync_members({groups.writers: set(step.writers), groups.readers: set(step.readers)})
     account = _account(step.user)
     if account is None:
         return  # gone already: the groups forgot them with the account
-    groups = step.groups
-    want = {groups.writers: step.new == WRITER, groups.readers: step.new == READER}
-    for group, member in want.items():  # add before removing, so access never lapses in between
-        if member:
-            projects.set_member(step.user, group, True)
-    left = [group for group, keep in want.items() if not keep and projects.set_member(step.user, group, keep)]
     home = Path(account.pw_dir)
     if step.new is not None:
         if home.is_dir():
             links.ensure(home, account.pw_uid, account.pw_gid, step.project, step.target)
     else:
         links.remove(home, step.project, step.target)
-    reduced = [group for group in left if not (group == groups.readers and step.new == WRITER)]
-    if reduced:
-        outcome.done.extend(servers.cut_off(team, paths, step.user, _gids(*reduced)))
+    lost = [groups.writers] if step.old == WRITER and step.new != WRITER else []
+    lost += [groups.readers] if step.new is None else []
+    if lost:
+        outcome.done.extend(servers.cut_off(team, paths, step.user, _gids(*lost)))
 
 
 def ensure_link(step: ps.EnsureLink, team: Team, paths: Paths, outcome: Any) -> None:

@@ -168,6 +168,25 @@ def members_of(group: str) -> set[str]:
         return set()
 
 
+def set_members(group: str, members: set[str]) -> None:
+    """Make `members` the whole member list of `group` (one call, whatever the number)."""
+    listed = ",".join(sorted(members))
+    run(["gpasswd", "--members", listed, group], what=f"setting the members of group {group}")
+
+
+def sync_members(wanted: dict[str, set[str]]) -> None:
+    """Give each group exactly its wanted members: additions first, so a user moving between roles
+    never loses access in between, then the removals."""
+    current = {group: members_of(group) for group in wanted}
+    for group, members in wanted.items():
+        if not members <= current[group]:
+            current[group] |= members
+            set_members(group, current[group])
+    for group, members in wanted.items():
+        if current[group] != members:
+            set_members(group, members)
+
+
 def set_member(user: str, group: str, member: bool) -> bool:
     """Add `user` to or remove them from `group`; True when that changed something."""
     try:

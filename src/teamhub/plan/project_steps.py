@@ -73,7 +73,12 @@ class RepairProject(Step):
 
 @dataclass(frozen=True)
 class SetAccess(Step):
-    """Give a user the role they should have in a project (writer, reader or none), and their link."""
+    """Give a user the role they should have in a project (writer, reader or none), and their link.
+
+    `writers` and `readers` are the project's whole wanted membership: the first such step of a
+    project sets both groups in one go (a few calls instead of one per member); the others find
+    their membership done and only see to their link and, on a revocation, their processes.
+    """
 
     project: str
     user: str
@@ -81,6 +86,8 @@ class SetAccess(Step):
     new: str | None
     groups: Groups
     target: str
+    writers: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.old is None:

@@ -175,6 +175,10 @@ def _access(team: Team, view: ProjectsView, name: str, groups: Groups, target: s
     readers = view.groups.get(groups.readers, frozenset())
     linked = {user for user, home in view.homes.items() if home.links.get(name) == "ours"}
     others = sorted((writers | readers | linked) - set(wanted))
+    members = (
+        tuple(user for user, role in wanted.items() if role == WRITER),
+        tuple(user for user, role in wanted.items() if role == READER),
+    )
     steps: list[Step] = []
     for user in [*wanted, *others]:
         old = WRITER if user in writers else READER if user in readers else None
@@ -184,7 +188,7 @@ def _access(team: Team, view: ProjectsView, name: str, groups: Groups, target: s
         if new is not None and home is not None:
             _check_home(home, name)
         if old != new or (user in writers and user in readers):
-            steps.append(ps.SetAccess(name, user, old, new, groups, target))
+            steps.append(ps.SetAccess(name, user, old, new, groups, target, *members))
         elif new is not None and home is not None and link != "ours":
             steps.append(ps.EnsureLink(name, user, target))
         elif new is None and link == "ours":
