@@ -160,6 +160,9 @@ class Watcher:
             return
         try:
             acl.normalise_tree(name, tree.policy, top_owned=top, dir_fd=parent, on_dir=watch)
+            if self.inotify is not None:
+                # again, for what arrived in a folder between its listing and its watch
+                acl.normalise_tree(name, tree.policy, top_owned=top, dir_fd=parent)
         finally:
             os.close(parent)
 
