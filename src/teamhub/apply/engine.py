@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamhub.apply import accounts, hubfiles, project_handlers, projects
+from teamhub.apply import accounts, hubfiles, project_handlers, projects, servers
 from teamhub.paths import Paths
 from teamhub.plan import steps as s
 from teamhub.plan.projects import admins_group, plan_projects
@@ -24,6 +24,7 @@ class Outcome:
 
     done: list[str] = field(default_factory=list)
     passwords: dict[str, str] = field(default_factory=dict)
+    revoked: dict[str, set[int]] = field(default_factory=dict)  # user -> gids they lost: cut off at the end
 
 
 def plan(tf: TeamFile) -> list[s.Step]:
@@ -106,6 +107,8 @@ def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
         reporter.done(step.describe())
         if step is last_account:
             accounts.set_passwords(outcome.passwords)  # one chpasswd for every new account
+    for user, gids in outcome.revoked.items():  # once per user, after all their groups changed
+        outcome.done.extend(servers.cut_off(tf.team, tf.paths, user, gids))
     if write_members(tf.team, tf.paths):
         outcome.done.append("~ hub: team members updated")
     return outcome

@@ -35,9 +35,8 @@ def set_shared_writer(step: ps.SetSharedWriter, team: Team, paths: Paths, outcom
     if step.add:
         projects.set_member(step.user, step.admins_group, True)
         return
-    gids = _gids(step.admins_group)
     if projects.set_member(step.user, step.admins_group, False):
-        outcome.done.extend(servers.cut_off(team, paths, step.user, gids))
+        outcome.revoked.setdefault(step.user, set()).update(_gids(step.admins_group))
 
 
 def create_project(step: ps.CreateProject, team: Team, paths: Paths, outcome: Any) -> None:
@@ -66,7 +65,7 @@ def set_access(step: ps.SetAccess, team: Team, paths: Paths, outcome: Any) -> No
     lost = [groups.writers] if step.old == WRITER and step.new != WRITER else []
     lost += [groups.readers] if step.new is None else []
     if lost:
-        outcome.done.extend(servers.cut_off(team, paths, step.user, _gids(*lost)))
+        outcome.revoked.setdefault(step.user, set()).update(_gids(*lost))
 
 
 def ensure_link(step: ps.EnsureLink, team: Team, paths: Paths, outcome: Any) -> None:
