@@ -48,14 +48,16 @@ def _projects_dir(home: Path, uid: int, gid: int, create: bool) -> Iterator[int 
         os.close(home_fd)
 
 
-def observe(home: Path, targets: dict[str, str]) -> Home:
-    """The state of ~/projects and of the entries named in `targets` (name -> link target)."""
+def observe(home: Path, targets: dict[str, str]) -> Home | None:
+    """The state of ~/projects and of the entries named in `targets` (name -> link target).
+
+    None when the account has no home folder (then it gets no links).
+    """
     try:
-        st = os.lstat(home)
-    except FileNotFoundError:
-        return Home(path=str(home), projects_dir="missing")
-    if not stat.S_ISDIR(st.st_mode):
-        return Home(path=str(home), projects_dir="missing")
+        if not stat.S_ISDIR(os.stat(home).st_mode):
+            return None
+    except OSError:
+        return None
     try:
         with _projects_dir(home, 0, 0, create=False) as fd:
             if fd is None:

@@ -41,8 +41,8 @@ def set_shared_writer(step: ps.SetSharedWriter, team: Team, paths: Paths, outcom
 
 def create_project(step: ps.CreateProject, team: Team, paths: Paths, outcome: Any) -> None:
     registry.add_project(paths, step.name, step.groups)
-    projects.ensure_group(step.groups.writers)
-    projects.ensure_group(step.groups.readers)
+    projects.ensure_group(step.groups.writers, step.writers)
+    projects.ensure_group(step.groups.readers, step.readers)
     projects.ensure_project_folder(paths, step.name, step.groups, whole_tree=step.adopt)
 
 

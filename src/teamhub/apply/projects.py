@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import grp
 import os
 import pwd
@@ -101,7 +102,8 @@ def observe_team_folders(paths: Paths, admins: str) -> tuple[Folder, str | None]
         return Folder("missing"), None
     policy = shared_policy(admins)
     in_shape = (
-        _plain_dir_in_shape(paths.projects, ROOT_MODE)
+        os.stat(paths.data).st_mode & 0o001 != 0  # everyone passes through to their projects
+        and _plain_dir_in_shape(paths.projects, ROOT_MODE)
         and _plain_dir_in_shape(paths.shared, SHARED_MODE)
         and all(_policy_in_shape(paths.shared / area, policy) for area in SHARED_AREAS)
     )
@@ -133,7 +135,9 @@ def observe(team: Team, paths: Paths, admins: str) -> ProjectsView:
             entry = pwd.getpwnam(user)
         except KeyError:
             continue
-        homes[user] = links.observe(Path(entry.pw_dir), targets)
+        found = links.observe(Path(entry.pw_dir), targets)
+        if found is not None:
+            homes[user] = found
     return ProjectsView(
         data=str(paths.data),
         acl_support=acl.supported(str(_existing_ancestor(paths.data))),
@@ -146,11 +150,18 @@ def observe(team: Team, paths: Paths, admins: str) -> ProjectsView:
     )
 
 
-def ensure_group(group: str) -> bool:
+@functools.cache
+def groupadd_takes_members() -> bool:
+    """True when groupadd has --users (shadow 4.13+, Debian 12): a group is made with its members."""
+    return "--users" in run(["groupadd", "--help"], check=False).stdout
+
+
+def ensure_group(group: str, members: tuple[str, ...] = ()) -> bool:
     """Create a group (a regular one, gid from 1000) unless it exists; True when created."""
     if gid_of(group) is not None:
         return False
-    run(["groupadd", group], what=f"creating group {group}")
+    with_members = ["--users", ",".join(members)] if members and groupadd_takes_members() else []
+    run(["groupadd", *with_members, group], what=f"creating group {group}")
     return True
 
 
@@ -235,6 +246,9 @@ def ensure_plain_dir(parent: Path, name: str, mode: int) -> None:
 def ensure_team_folders(paths: Paths, admins: str) -> None:
     """<data>/projects (0711), <data>/shared (0755), and pub/code: admins write, everyone reads."""
     paths.data.mkdir(parents=True, exist_ok=True, mode=0o755)
+    mode = stat.S_IMODE(os.stat(paths.data).st_mode)
+    if not mode & 0o001:
+        os.chmod(paths.data, mode | 0o111)
     ensure_plain_dir(paths.data, paths.projects.name, ROOT_MODE)
     ensure_plain_dir(paths.data, paths.shared.name, SHARED_MODE)
     policy = shared_policy(admins)

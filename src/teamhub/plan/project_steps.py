@@ -52,6 +52,8 @@ class CreateProject(Step):
     path: str
     groups: Groups
     adopt: bool
+    writers: tuple[str, ...] = ()  # the groups are made with their members when the tools allow
+    readers: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.adopt:
