@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grp
 import os
+import pwd
 import stat
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from tests.support.roots import Roots
 
 MOVE_IN = """
 set -e
+printf own > own.txt && chmod 600 own.txt && ln own.txt {project}/hardlink.txt
 printf secret > note.txt
 mkdir -p tree/sub && printf deep > tree/sub/f && chmod -R go-rwx tree
 ln -s {decoy} tree/sub/to-decoy
@@ -59,6 +61,8 @@ def test_moved_in_files_are_shared_and_planted_links_are_left_alone(roots: Roots
     finally:
         watcher.kill()
         watcher.wait()
+    own = os.stat(roots.base / "home" / b / "own.txt")  # a hard link may lead out of the project: untouched
+    assert (own.st_gid, stat.S_IMODE(own.st_mode)) == (pwd.getpwnam(b).pw_gid, 0o600)
     for target in (decoy, decoy_dir):
         st = os.stat(target)
         assert (st.st_uid, st.st_gid) == (0, 0)

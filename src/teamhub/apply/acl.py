@@ -101,6 +101,8 @@ def normalise_fd(fd: int, policy: Policy, top: bool = False, dry_run: bool = Fal
     is_dir = stat.S_ISDIR(st.st_mode)
     if not (is_dir or stat.S_ISREG(st.st_mode)):
         return False
+    if not is_dir and st.st_nlink > 1:
+        return False  # a hard link may be a file outside the tree: never hand it to the project
     uid = policy.top_uid if top else st.st_uid
     bits, access, default = policy.want(is_dir, st.st_mode)
     current_access = read(fd, ACCESS)
