@@ -14,7 +14,7 @@ import tarfile
 from pathlib import Path
 
 from teamhub.apply import acl, links, registry
-from teamhub.errors import TeamhubError
+from teamhub.errors import BadInput, TeamhubError
 from teamhub.paths import Paths
 from teamhub.plan.project_steps import Groups
 from teamhub.plan.projects import Folder, Home, ProjectsView
@@ -112,6 +112,13 @@ def observe_team_folders(paths: Paths, admins: str) -> tuple[Folder, str | None]
 
 def observe(team: Team, paths: Paths, admins: str) -> ProjectsView:
     """Everything the project plan needs to know about the host (nothing is changed)."""
+    try:
+        return _observe(team, paths, admins)
+    except PermissionError as exc:
+        raise BadInput(f"cannot read {exc.filename} ({exc.strerror}); run teamhub as root (sudo).") from None
+
+
+def _observe(team: Team, paths: Paths, admins: str) -> ProjectsView:
     known = registry.load(paths)
     admins = known.admins_group or admins
     groups = {entry.gr_name: frozenset(entry.gr_mem) for entry in grp.getgrall()}
