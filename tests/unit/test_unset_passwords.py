@@ -30,4 +30,5 @@ def test_a_managed_account_without_password_gets_one_and_an_adopted_one_does_not
         },
         managed_group_exists=True,
     )
-    assert [step.describe() for step in plan_users(team, view, "x")] == ["~ user ann: password set (it had none)"]
+    steps = plan_users(team, view, "x")
+    assert [step.describe() for step in steps] == ["~ user ann: password set (it had none)"]
