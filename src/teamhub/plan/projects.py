@@ -52,7 +52,7 @@ def effective_roles(team: Team, name: str) -> dict[str, str]:
     return roles
 
 
-def members_of(team: Team, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def wanted_members(team: Team, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A project's wanted writers' and readers' group members."""
     roles = effective_roles(team, name)
     return (
@@ -137,7 +137,7 @@ def plan_projects(team: Team, view: ProjectsView, archive_for: Callable[[str], s
         exists = groups.writers in view.groups and groups.readers in view.groups
         if not registered or not exists or folder.kind == "missing":
             adopt = folder.kind == "dir" and not registered
-            steps.append(ps.CreateProject(name, path, groups, adopt, *members_of(team, name)))
+            steps.append(ps.CreateProject(name, path, groups, adopt, *wanted_members(team, name)))
         elif not folder.in_shape:
             steps.append(ps.RepairProject(name, path, groups))
         steps += _access(team, view, name, groups, path)
@@ -185,7 +185,7 @@ def _access(team: Team, view: ProjectsView, name: str, groups: Groups, target: s
     readers = view.groups.get(groups.readers, frozenset())
     linked = {user for user, home in view.homes.items() if home.links.get(name) == "ours"}
     others = sorted((writers | readers | linked) - set(wanted))
-    members = members_of(team, name)
+    members = wanted_members(team, name)
     steps: list[Step] = []
     for user in [*wanted, *others]:
         old = WRITER if user in writers else READER if user in readers else None
