@@ -130,6 +130,13 @@ class Paths:
         return self.state / "projects.json"
 
     @property
+    def sudoers_file(self) -> Path:
+        """Who may use sudo: /etc/sudoers.d/teamhub for the system install, inert under <state> otherwise."""
+        if self.is_system_install:
+            return Path("/etc/sudoers.d/teamhub")
+        return self.state / "sudoers.d" / "teamhub"
+
+    @property
     def history(self) -> Path:
         """Earlier versions of the team file, one per change."""
         return self.state / "history"

@@ -7,6 +7,7 @@ import grp
 import json
 import os
 import pwd
+import shutil
 import signal
 import stat
 import subprocess
@@ -15,6 +16,8 @@ import tarfile
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.support.asuser import python_as, run_as
 from tests.support.roots import Roots
@@ -260,3 +263,24 @@ def _groups(pid: int) -> set[int]:
         if line.startswith("Groups:"):
             return {int(g) for g in line.split()[1:]}
     return set()
+
+
+@pytest.mark.skipif(shutil.which("visudo") is None, reason="sudo is not installed (test.sh installs it)")
+def test_sudo_only_when_the_team_file_asks(roots: Roots) -> None:
+    a = roots.name("a")
+    team(roots, f"[users.{roots.name('c')}]\nsudo = true\n", users="ab")
+    roots.teamhub("apply")
+    drop_in = roots.base / "state" / "sudoers.d" / "teamhub"
+    assert stat.S_IMODE(drop_in.stat().st_mode) == 0o440
+    live = Path(f"/etc/sudoers.d/{roots.prefix}")  # what the system install writes, checked by sudo itself
+    shutil.copy2(drop_in, live)
+    try:
+        granted = subprocess.run(["sudo", "-l", "-U", roots.name("c")], capture_output=True, text=True).stdout
+        admin = subprocess.run(["sudo", "-l", "-U", a], capture_output=True, text=True).stdout
+    finally:
+        live.unlink()
+    assert "(ALL : ALL) ALL" in granted
+    assert "(ALL : ALL) ALL" not in admin  # an admin of the hub is not root on the machine
+    roots.config.write_text(roots.config.read_text().replace("sudo = true", "sudo = false"))
+    assert "~ sudo rights: nobody" in roots.teamhub("apply").stderr
+    assert not drop_in.exists()

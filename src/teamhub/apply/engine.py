@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamhub.apply import accounts, hubfiles, project_handlers, projects, servers
+from teamhub.apply import accounts, hubfiles, project_handlers, projects, servers, sudoers
 from teamhub.paths import Paths
 from teamhub.plan import steps as s
 from teamhub.plan.projects import admins_group, plan_projects
+from teamhub.plan.sudo import WriteSudoers, plan_sudo
 from teamhub.plan.users import plan_users
 from teamhub.report import Reporter
 from teamhub.team.load import TeamFile
@@ -42,7 +43,9 @@ def plan(tf: TeamFile) -> list[s.Step]:
     # Accounts go last: their access is revoked (and their links removed) before the home is archived.
     removals = [step for step in user_steps if isinstance(step, s.RemoveUser)]
     kept = [step for step in user_steps if not isinstance(step, s.RemoveUser)]
-    return kept + project_steps + removals
+    drop_in = paths.sudoers_file
+    sudo_steps = plan_sudo(team, str(drop_in), sudoers.read(drop_in), sudoers.has_visudo())
+    return kept + project_steps + sudo_steps + removals
 
 
 def apply_step(step: s.Step, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -79,6 +82,7 @@ HANDLERS: dict[type, Callable[..., None]] = {
     s.SetPassword: _set_password,
     s.RemoveUser: _remove_user,
     **project_handlers.HANDLERS,
+    WriteSudoers: lambda step, team, paths, outcome: sudoers.write(Path(step.path), step.users),
 }
 
 

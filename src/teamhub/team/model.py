@@ -101,6 +101,7 @@ class User(Section):
     """[users.NAME]: one team member, a real Linux user."""
 
     admin: bool = False
+    sudo: bool = False  # root through sudo on this machine; admins do not get it by default
     full_name: str = ""
     limits: Limits | None = None
 
