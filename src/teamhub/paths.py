@@ -125,6 +125,18 @@ class Paths:
         return self.state / "archive"
 
     @property
+    def projects_registry(self) -> Path:
+        """The project folders and groups teamhub made, read by the folder watcher."""
+        return self.state / "projects.json"
+
+    @property
+    def sudoers_file(self) -> Path:
+        """Who may use sudo: /etc/sudoers.d/teamhub for the system install, inert under <state> otherwise."""
+        if self.is_system_install:
+            return Path("/etc/sudoers.d/teamhub")
+        return self.state / "sudoers.d" / "teamhub"
+
+    @property
     def history(self) -> Path:
         """Earlier versions of the team file, one per change."""
         return self.state / "history"

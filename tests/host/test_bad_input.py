@@ -41,7 +41,7 @@ def assert_refused(proc: subprocess.CompletedProcess[str]) -> None:
 
 
 def host_state(roots: Roots) -> dict[str, object]:
-    return snapshot.host(roots.base)
+    return snapshot.host(roots.base, prefix=roots.prefix)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_TEAM_FILES))

@@ -27,6 +27,7 @@ def observe(names: list[str], accounts: AccountsSection) -> AccountsView:
     except KeyError:
         members, group_exists = set(), False
     found: dict[str, Account] = {}
+    unset = accounts_without_password()
     for name in sorted(set(names) | members):
         try:
             entry = pwd.getpwnam(name)
@@ -38,8 +39,22 @@ def observe(names: list[str], accounts: AccountsSection) -> AccountsView:
             home=entry.pw_dir,
             full_name=entry.pw_gecos.split(",")[0],
             managed=name in members,
+            has_password=name not in unset,
         )
     return AccountsView(accounts=found, managed_group_exists=group_exists)
+
+
+NO_PASSWORD = frozenset({"", "!", "!!", "*", "!*"})
+
+
+def accounts_without_password(shadow: Path = Path("/etc/shadow")) -> set[str]:
+    """Accounts whose password was never set (useradd leaves '!'), read from the shadow file."""
+    try:
+        lines = shadow.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    fields = [line.split(":") for line in lines if line.count(":") >= 2]
+    return {parts[0] for parts in fields if parts[1] in NO_PASSWORD}
 
 
 def group_exists(group: str) -> bool:
@@ -97,6 +112,12 @@ def set_password(name: str, password: str) -> None:
         input=f"{name}:{check_password(password)}\n",
         what=f"setting {name}'s password",
     )
+
+
+def set_passwords(passwords: dict[str, str]) -> None:
+    """Set many accounts' passwords in one chpasswd call."""
+    lines = "".join(f"{name}:{check_password(password)}\n" for name, password in passwords.items())
+    run(["chpasswd"], input=lines, what="setting the new users' passwords")
 
 
 def archive_home(home: Path, destination: Path) -> Path:

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamhub.apply import accounts, envsteps, hubfiles
+from teamhub.apply import accounts, envsteps, hubfiles, project_handlers, projects, servers, sudoers
 from teamhub.paths import Paths
 from teamhub.plan import steps as s
+from teamhub.plan.projects import admins_group, plan_projects
+from teamhub.plan.sudo import WriteSudoers, plan_sudo
 from teamhub.plan.users import plan_users
 from teamhub.report import Reporter
 from teamhub.team.load import TeamFile
@@ -23,14 +25,27 @@ class Outcome:
 
     done: list[str] = field(default_factory=list)
     passwords: dict[str, str] = field(default_factory=dict)
+    revoked: dict[str, set[int]] = field(default_factory=dict)  # user -> gids they lost: cut off at the end
 
 
 def plan(tf: TeamFile) -> list[s.Step]:
     """Everything that would change on the host to match the team file (nothing is changed)."""
     team, paths = tf.team, tf.paths
     view = accounts.observe(list(team.users), team.accounts)
-    archive = str(paths.archive / f"{{user}}-{utc_stamp()}.tar.gz")
-    return plan_users(team, view, archive) + envsteps.plan(tf)
+    stamp = utc_stamp()
+    archive = str(paths.archive / f"{{user}}-{stamp}.tar.gz")
+    user_steps = plan_users(team, view, archive)
+    admins = admins_group(team.accounts.group_prefix)
+    folders = projects.observe(team, paths, admins)
+    project_steps = plan_projects(
+        team, folders, lambda name: str(paths.archive / "projects" / f"{name}-{stamp}.tar.gz")
+    )
+    # Accounts go last: their access is revoked (and their links removed) before the home is archived.
+    removals = [step for step in user_steps if isinstance(step, s.RemoveUser)]
+    kept = [step for step in user_steps if not isinstance(step, s.RemoveUser)]
+    drop_in = paths.sudoers_file
+    sudo_steps = plan_sudo(team, str(drop_in), sudoers.read(drop_in), sudoers.has_visudo())
+    return kept + project_steps + sudo_steps + envsteps.plan(tf) + removals
 
 
 def apply_step(step: s.Step, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -45,9 +60,11 @@ def _ensure_group(step: s.EnsureGroup, team: Team, paths: Paths, outcome: Outcom
 
 def _create_user(step: s.CreateUser, team: Team, paths: Paths, outcome: Outcome) -> None:
     accounts.create_user(step.name, step.full_name, team.accounts)
-    password = accounts.generate_password()
-    accounts.set_password(step.name, password)
-    outcome.passwords[step.name] = password
+    outcome.passwords[step.name] = accounts.generate_password()  # all set at once by execute()
+
+
+def _set_password(step: s.SetPassword, team: Team, paths: Paths, outcome: Outcome) -> None:
+    outcome.passwords[step.name] = accounts.generate_password()
 
 
 def _update_full_name(step: s.UpdateFullName, team: Team, paths: Paths, outcome: Outcome) -> None:
@@ -62,7 +79,10 @@ HANDLERS: dict[type, Callable[..., None]] = {
     s.EnsureGroup: _ensure_group,
     s.CreateUser: _create_user,
     s.UpdateFullName: _update_full_name,
+    s.SetPassword: _set_password,
     s.RemoveUser: _remove_user,
+    **project_handlers.HANDLERS,
+    WriteSudoers: lambda step, team, paths, outcome: sudoers.write(Path(step.path), step.users),
     **envsteps.HANDLERS,
 }
 
@@ -82,10 +102,15 @@ def write_members(team: Team, paths: Paths) -> bool:
     return True
 
 
+def _last_account(steps: list[s.Step]) -> s.Step | None:
+    return next((step for step in reversed(steps) if isinstance(step, s.CreateUser | s.SetPassword)), None)
+
+
 def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
     """Apply the planned steps in order, then publish the membership to the hub."""
     outcome = Outcome()
     hubfiles.ensure_state_dirs(tf.paths)
+    last_account = _last_account(steps)
     for step in steps:
         if isinstance(step, envsteps.SLOW):
             with reporter.task(step.describe()):
@@ -94,6 +119,10 @@ def execute(tf: TeamFile, steps: list[s.Step], reporter: Reporter) -> Outcome:
             apply_step(step, tf.team, tf.paths, outcome)
             reporter.done(step.describe())
         outcome.done.append(step.describe())
+        if step is last_account:
+            accounts.set_passwords(outcome.passwords)  # one chpasswd for every new account
+    for user, gids in outcome.revoked.items():  # once per user, after all their groups changed
+        outcome.done.extend(servers.cut_off(tf.team, tf.paths, user, gids))
     if write_members(tf.team, tf.paths):
         outcome.done.append("~ hub: team members updated")
     for line in envsteps.after_steps(tf.team, tf.paths):

@@ -52,3 +52,18 @@ class HubAPI:
                 raise TeamhubError(f"{name}'s server did not stop within {wait:.0f} s.")
             time.sleep(0.2)
         return True
+
+    def start_server(self, name: str, wait: float = 120.0) -> None:
+        """Start the user's default server and wait until it is ready (it starts with fresh groups)."""
+        self.call("POST", f"/users/{name}/server")
+        deadline = time.monotonic() + wait
+        while True:
+            user = self.call("GET", f"/users/{name}") or {}
+            server = user.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return
+            if not server:
+                raise TeamhubError(f"{name}'s server did not start again; see `teamhub logs`.")
+            if time.monotonic() > deadline:
+                raise TeamhubError(f"{name}'s server did not become ready within {wait:.0f} s.")
+            time.sleep(0.2)

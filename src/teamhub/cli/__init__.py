@@ -31,7 +31,7 @@ def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from teamhub.cli import apply_cmd, doctor, env, export, service_cmds, tool, up, user
+    from teamhub.cli import apply_cmd, doctor, env, export, project, service_cmds, tool, up, user
 
     cli.add_command(up.up)
     cli.add_command(apply_cmd.apply)
@@ -42,6 +42,7 @@ def _register() -> None:
     cli.add_command(doctor.doctor)
     cli.add_command(env.env)
     cli.add_command(tool.tool)
+    cli.add_command(project.project)
 
 
 _register()

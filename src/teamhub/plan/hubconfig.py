@@ -112,13 +112,16 @@ def _environment_lines(team: Team, paths: Paths) -> list[str]:
 
 def _service_lines(team: Team, paths: Paths) -> list[str]:
     services: list[dict[str, object]] = []
+    # keeps files moved into project folders shared (docs/projects.md)
+    watch = [str(paths.hub_bin("python")), "-m", "teamhub.hubside.projectwatch", str(paths.projects_registry)]
+    services.append({"name": "projectwatch", "command": watch})
     roles: list[dict[str, object]] = [{"name": "teamhub", "scopes": TEAMHUB_SCOPES, "services": ["teamhub"]}]
     if team.hub.idle_timeout:
         command = [str(paths.hub_bin("python")), "-m", "jupyterhub_idle_culler"]
         services.append({"name": "idle-culler", "command": [*command, f"--timeout={team.hub.idle_timeout}"]})
         roles.append({"name": "idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
     return [
-        "# hub services: teamhub's own API access, and the idle culler",
+        "# hub services: teamhub's own API access, the project folder watcher, and the idle culler",
         _line("JupyterHub.services", services),
         "c.JupyterHub.services.append({'name': 'teamhub', 'api_token': "
         f"Path({str(paths.api_token)!r}).read_text().strip()}})",

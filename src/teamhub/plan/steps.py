@@ -46,6 +46,16 @@ class UpdateFullName(Step):
 
 
 @dataclass(frozen=True)
+class SetPassword(Step):
+    """Give a password (generated, shown once) to an account teamhub made that has none."""
+
+    name: str
+
+    def describe(self) -> str:
+        return f"~ user {self.name}: password set (it had none)"
+
+
+@dataclass(frozen=True)
 class RemoveUser(Step):
     """Archive the home, stop the server, then remove an account teamhub created."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from teamhub.errors import BadInput
-from teamhub.plan.steps import CreateUser, EnsureGroup, RemoveUser, Step, UpdateFullName
+from teamhub.plan.steps import CreateUser, EnsureGroup, RemoveUser, SetPassword, Step, UpdateFullName
 from teamhub.team.model import Team
 
 FIRST_REGULAR_UID = 1000
@@ -20,6 +20,7 @@ class Account:
     home: str
     full_name: str
     managed: bool
+    has_password: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,11 @@ def plan_users(team: Team, view: AccountsView, archive_name: str) -> list[Step]:
             steps.append(CreateUser(name, user.full_name))
         elif not account.managed:
             continue
-        elif account.full_name != user.full_name:
-            steps.append(UpdateFullName(name, user.full_name))
+        else:
+            if account.full_name != user.full_name:
+                steps.append(UpdateFullName(name, user.full_name))
+            if not account.has_password:  # created by an apply that was cut short
+                steps.append(SetPassword(name))
     for name, account in sorted(view.accounts.items()):
         if account.managed and name not in team.users:
             steps.append(RemoveUser(name, archive_name.format(user=name)))

@@ -74,6 +74,14 @@ class AccountsSection(Section):
             raise ValueError(f"group name {value!r} is not a valid Linux group name")
         return value
 
+    @field_validator("group_prefix")
+    @classmethod
+    def _group_prefix(cls, value: str) -> str:
+        problem = names.group_prefix_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 class Limits(Section):
     """Memory and CPU limits for one user's server ([limits] or a user's override)."""
@@ -93,6 +101,7 @@ class User(Section):
     """[users.NAME]: one team member, a real Linux user."""
 
     admin: StrictBool = False
+    sudo: StrictBool = False  # root through sudo on this machine; admins do not get it by default
     full_name: str = ""
     limits: Limits | None = None
 
@@ -109,6 +118,7 @@ class Project(Section):
 
     writers: list[str] = []
     readers: list[str] = []
+    admins_see: StrictBool = True
 
 
 # Tool recipes teamhub knows how to install (teamhub.apply.recipes), and the variables a tool

@@ -12,6 +12,7 @@ PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 TOOL_NAME = ENV_NAME
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+GROUP_PREFIX = re.compile(r"[a-z_][a-z0-9_-]{0,15}")
 
 
 def user_name_problem(name: str) -> str | None:
@@ -54,4 +55,14 @@ def variable_name_problem(name: str) -> str | None:
     """Why `name` cannot be an environment variable name, or None when it can."""
     if not VARIABLE_NAME.fullmatch(name):
         return f"{name!r} is not a valid environment variable name; use letters, digits and '_'"
+    return None
+
+
+def group_prefix_problem(prefix: str) -> str | None:
+    """Why `prefix` cannot start the names of teamhub's project groups, or None when it can."""
+    if not GROUP_PREFIX.fullmatch(prefix):
+        return (
+            f"group_prefix {prefix!r} is not valid; use 1-16 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or '_'"
+        )
     return None
