@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import re
+import stat
 import subprocess
 from pathlib import Path
 

@@ -41,5 +41,5 @@ def test_hub_pages_get_the_team_link_from_teamhubs_templates(tmp_path: Path):
 
 def test_without_a_chosen_port_there_is_no_team_page(tmp_path: Path):
     c = load(Team(), tmp_path, RUNTIME)
-    assert [s["name"] for s in c.JupyterHub.services] == ["idle-culler", "teamhub"]
+    assert "team" not in [s["name"] for s in c.JupyterHub.services]
     assert "template_paths" not in c.JupyterHub
