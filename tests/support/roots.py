@@ -152,7 +152,9 @@ def shared_hub_venv() -> Path:
     from teamhub.apply import hubvenv
     from teamhub.paths import Paths
 
-    key = hashlib.sha256(hubvenv.packages_digest().encode()).hexdigest()[:12]
+    # One venv per checkout: teamhub itself is installed into it, so two checkouts tested at once
+    # (parallel worktrees) must not reinstall their own teamhub under each other's running hubs.
+    key = hashlib.sha256(f"{hubvenv.packages_digest()}:{REPO}".encode()).hexdigest()[:12]
     root = SESSION_VENVS / key
     SESSION_VENVS.mkdir(parents=True, exist_ok=True)
     os.chmod(SESSION_VENVS.parent, os.stat(SESSION_VENVS.parent).st_mode | 0o755)

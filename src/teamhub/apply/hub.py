@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from teamhub.apply import hubfiles, service
+from teamhub.apply import hubfiles, service, tls
 from teamhub.errors import BadInput
 from teamhub.paths import Paths
 from teamhub.plan.hubconfig import Runtime, public_url
@@ -53,8 +53,10 @@ def check_listen(tf: TeamFile) -> None:
 
 def refresh_config(tf: TeamFile, runtime: Runtime) -> bool:
     """Secrets and the rendered config; True when the config changed."""
+    tls.check(tf)
     hubfiles.ensure_state_dirs(tf.paths)
     hubfiles.ensure_secrets(tf.paths)
+    tls.ensure(tf)
     return hubfiles.write_hub_config(tf.team, tf.paths, runtime)
 
 
