@@ -8,7 +8,10 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 
 class SourceAdapter(HTTPAdapter):
@@ -39,6 +42,7 @@ class Attempt:
 def session(source: str | None = None) -> requests.Session:
     """A browser-like session, connecting from `source` when given."""
     http = requests.Session()
+    http.trust_env = False  # no proxies for loopback; and REQUESTS_CA_BUNDLE would override verify
     http.verify = False  # the hub's own certificate, on this machine
     if source:
         for prefix in ("http://", "https://"):

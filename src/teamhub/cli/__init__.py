@@ -31,13 +31,16 @@ def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from teamhub.cli import apply_cmd, service_cmds, up, user
+    from teamhub.cli import apply_cmd, backup, expose, service_cmds, up, user
 
     cli.add_command(up.up)
     cli.add_command(apply_cmd.apply)
     for command in service_cmds.COMMANDS:
         cli.add_command(command)
     cli.add_command(user.user)
+    cli.add_command(expose.expose)
+    cli.add_command(backup.backup)
+    cli.add_command(backup.restore)
 
 
 _register()
