@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from teamhub.hubside.throttle import ADDRESS, IN_FLIGHT_WAIT, USER, LoginThrottle, Policy, duration
+from teamhub.hubside.throttle import (
+    ADDRESS,
+    IN_FLIGHT_WAIT,
+    USER,
+    LoginThrottle,
+    Policy,
+    duration,
+    forwarded_client,
+)
 
 
 class Clock:
@@ -108,3 +116,11 @@ def test_durations_read_well():
     assert duration(59.5) == "1 min"
     assert duration(61) == "1 min 1 s"
     assert duration(300) == "5 min"
+
+
+def test_the_client_address_is_the_last_one_not_added_by_a_local_proxy():
+    assert forwarded_client(",127.0.0.1", "127.0.0.1") == "127.0.0.1"  # straight through the proxy
+    assert forwarded_client(",127.0.0.7", "127.0.0.1") == "127.0.0.7"
+    assert forwarded_client("100.64.0.9,127.0.0.1", "127.0.0.1") == "100.64.0.9"  # via tailscale serve
+    assert forwarded_client("203.0.113.5, 100.64.0.9, 127.0.0.1", "127.0.0.1") == "100.64.0.9"
+    assert forwarded_client("", "10.1.1.1") == "10.1.1.1"

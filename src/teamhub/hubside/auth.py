@@ -13,26 +13,15 @@ from tornado import web
 from tornado.concurrent import run_on_executor
 from traitlets import Integer, Unicode, default
 
-from teamhub.hubside.throttle import LoginThrottle, Policy
-
-# Proxies on this machine (configurable-http-proxy, `tailscale serve`) whose X-Forwarded-For
-# entries are passed over to find the client's own address.
-LOCAL_PROXIES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+from teamhub.hubside.throttle import LoginThrottle, Policy, forwarded_client
 
 
 def client_address(handler) -> str:  # type: ignore[no-untyped-def]
-    """The client's address: the last X-Forwarded-For entry not added by a proxy on this machine.
-
-    Unlike tornado's remote_ip, X-Real-Ip (which clients can set) is ignored.
-    """
+    """The client's address as the throttle counts it (see throttle.forwarded_client)."""
     if handler is None:
         return ""
     forwarded = handler.request.headers.get("X-Forwarded-For", "")
-    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-    for candidate in reversed(chain):
-        if candidate not in LOCAL_PROXIES:
-            return candidate
-    return chain[-1] if chain else (handler.request.remote_ip or "")
+    return forwarded_client(forwarded, handler.request.remote_ip or "")
 
 
 # Password hashing is CPU work: PAM checks of names that are not in the team, or whose name or

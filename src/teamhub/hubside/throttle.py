@@ -69,6 +69,23 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
+# Proxies on this machine (configurable-http-proxy, `tailscale serve`) whose X-Forwarded-For
+# entries are passed over to find the client's own address.
+LOCAL_PROXIES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+def forwarded_client(forwarded: str, remote_ip: str) -> str:
+    """The last X-Forwarded-For entry not added by a proxy on this machine, else the peer.
+
+    Unlike tornado's remote_ip, X-Real-Ip (which any client can set) is not used.
+    """
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+    for candidate in reversed(chain):
+        if candidate not in LOCAL_PROXIES:
+            return candidate
+    return chain[-1] if chain else remote_ip
+
+
 def user_key(name: str) -> str:
     """The key a login name is counted under (JupyterHub lowercases names)."""
     return name.strip().lower()[:KEY_LENGTH]
