@@ -36,7 +36,12 @@ def expose_tailscale(opts: Options) -> None:
     name = tailscale.dns_name()
     where = f"https://{name}/" if name else "https://<this machine's tailnet name>/"
     click.echo(f"The team can now open {where} from any device on your tailnet.")
-    click.echo("Only tailnet members reach it; stop sharing with `teamhub expose off`.")
+    click.echo("Stop sharing with `teamhub expose off`.")
+    if tf.team.hub.bind in ("0.0.0.0", "::"):
+        click.echo(
+            "Note: the hub also listens on every address of this machine; set "
+            'bind = "localhost" under [hub] and run `teamhub apply` so that only the tailnet reaches it.'
+        )
 
 
 @expose.command("off")
