@@ -141,6 +141,16 @@ class Paths:
         """Earlier versions of the team file, one per change."""
         return self.state / "history"
 
+    @property
+    def login_throttle(self) -> Path:
+        """Failed logins and locks, shared by the hub and `teamhub user unlock`."""
+        return self.state / "login-throttle.sqlite"
+
+    @property
+    def tls(self) -> Path:
+        """The self-signed certificate and its key, when [hub.tls] self_signed = true."""
+        return self.state / "tls"
+
     # <logs>
     @property
     def hub_log(self) -> Path:

@@ -60,6 +60,7 @@ def test_idle_culler_has_least_scopes_and_can_be_turned_off(tmp_path: Path):
     c = load(Team(), tmp_path)
     culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
     assert "--timeout=3600" in culler["command"]
+    assert "--cull-every=300" in culler["command"]
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")
     assert set(role["scopes"]) == {"list:users", "read:users:activity", "read:servers", "delete:servers"}
     off = load(Team.model_validate({"hub": {"idle_timeout": 0}}), tmp_path)
@@ -81,7 +82,7 @@ def test_admin_settings_are_loaded_last():
 
 def test_unit_restarts_hub_and_keeps_user_servers():
     unit = render_unit(PATHS, {"SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt"})
-    assert "Restart=on-failure" in unit
+    assert "Restart=always" in unit
     assert "KillMode=process" in unit
     assert "ExecStart=/opt/teamhub/hub/bin/jupyterhub -f /var/lib/teamhub/jupyterhub_config.py" in unit
     assert 'Environment="PATH=/opt/teamhub/hub/bin:' in unit

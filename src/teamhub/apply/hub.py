@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
-from teamhub.apply import hubfiles, service
+from teamhub.apply import hubfiles, service, tailscale, tls
 from teamhub.errors import BadInput
 from teamhub.paths import Paths
 from teamhub.plan.hubconfig import Runtime, public_url
@@ -16,11 +15,7 @@ from teamhub.team.load import TeamFile
 
 def tailscale_ip() -> str | None:
     """This machine's tailnet IPv4 address, or None when Tailscale is not up."""
-    if not shutil.which("tailscale"):
-        return None
-    found = run(["tailscale", "ip", "-4"], check=False, timeout=10)
-    lines = found.stdout.split()
-    return lines[0] if found.returncode == 0 and lines else None
+    return tailscale.ip4()
 
 
 def runtime_for(tf: TeamFile) -> Runtime:
@@ -32,7 +27,9 @@ def runtime_for(tf: TeamFile) -> Runtime:
 def url_for(tf: TeamFile) -> str:
     """The hub's URL as reachable from this machine, without writing anything."""
     bind = tf.team.hub.bind
-    ip = "127.0.0.1" if bind in ("0.0.0.0", "localhost", "tailscale") else bind
+    ip = "127.0.0.1" if bind in ("0.0.0.0", "localhost") else bind
+    if bind == "tailscale":  # the hub listens on the tailnet address only
+        ip = bind_ip(tf)
     return public_url(tf.team, Runtime(hub_port=0, proxy_api_port=0, bind_ip=ip))
 
 
@@ -75,8 +72,10 @@ def refresh_config(tf: TeamFile, runtime: Runtime) -> bool:
     """Secrets and the rendered config; True when the config changed."""
     if runtime.bind_ip in ("0.0.0.0", "::"):
         ensure_hostname_resolves()
+    tls.check(tf)
     hubfiles.ensure_state_dirs(tf.paths)
     hubfiles.ensure_secrets(tf.paths)
+    tls.ensure(tf)
     return hubfiles.write_hub_config(tf.team, tf.paths, runtime)
 
 

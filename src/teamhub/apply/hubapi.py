@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from teamhub.apply.service import local_tls
 from teamhub.errors import TeamhubError
 from teamhub.paths import Paths
 
@@ -26,7 +27,7 @@ class HubAPI:
         request.add_header("Authorization", f"token {self.token}")
         request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=local_tls(self.base)) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
             if exc.code == 404:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -62,10 +63,16 @@ def read_pid(path: Path) -> int | None:
         return None
 
 
+def local_tls(url: str) -> ssl.SSLContext | None:
+    """For https: a context that skips verification, since teamhub talks to its own hub on this machine
+    (whose certificate names the public host, or is self-signed)."""
+    return ssl._create_unverified_context() if url.startswith("https:") else None
+
+
 def health_ok(url: str, timeout: float = 2.0) -> bool:
     """True when the hub answers /hub/health."""
     try:
-        with urllib.request.urlopen(url + "hub/health", timeout=timeout) as response:
+        with urllib.request.urlopen(url + "hub/health", timeout=timeout, context=local_tls(url)) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

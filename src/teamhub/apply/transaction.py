@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from teamhub.apply import audit, engine, hub, lock, service
+from teamhub.apply import audit, engine, hub, lock, service, tls
 from teamhub.apply.engine import Outcome
 from teamhub.plan.steps import Step
 from teamhub.report import Reporter
@@ -35,6 +35,7 @@ def preflight(tf: TeamFile) -> list[Step]:
     """Every host check that can refuse input, run before anything changes; the plan."""
     steps = engine.plan(tf)
     hub.bind_ip(tf)
+    tls.check(tf)
     return steps
 
 

@@ -31,7 +31,19 @@ def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
 
 
 def _register() -> None:
-    from teamhub.cli import apply_cmd, doctor, env, export, project, service_cmds, tool, up, user
+    from teamhub.cli import (
+        apply_cmd,
+        backup,
+        doctor,
+        env,
+        export,
+        expose,
+        project,
+        service_cmds,
+        tool,
+        up,
+        user,
+    )
 
     cli.add_command(up.up)
     cli.add_command(apply_cmd.apply)
@@ -43,6 +55,9 @@ def _register() -> None:
     cli.add_command(env.env)
     cli.add_command(tool.tool)
     cli.add_command(project.project)
+    cli.add_command(expose.expose)
+    cli.add_command(backup.backup)
+    cli.add_command(backup.restore)
 
 
 _register()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-from teamhub.apply import accounts, members
+from teamhub.apply import accounts, audit, members
+from teamhub.apply.transaction import locked
 from teamhub.cli.common import Options, emit_json, pass_options, read_password_stdin, require_root
+from teamhub.errors import BadInput
 
 
 @click.group()
@@ -89,3 +91,32 @@ def list_users(opts: Options, as_json: bool) -> None:
     for row in rows:
         role = "admin" if row["admin"] else "member"
         click.echo(f"{row['name']:<20} {role:<7} {row['account']:<8} {row['full_name']}")
+
+
+@user.command("unlock")
+@click.argument("name", required=False)
+@click.option("--address", metavar="ADDR", help="Also (or only) unlock this client address.")
+@pass_options
+def unlock(opts: Options, name: str | None, address: str | None) -> None:
+    """Let NAME log in again after too many failed logins (and/or a client --address)."""
+    from teamhub.apply.login import throttle_for
+
+    require_root("user unlock")
+    tf = opts.team_file()
+    throttle = throttle_for(tf)
+    if not name and not address:
+        now = ", ".join(f"{lock.key} ({lock.kind})" for lock in throttle.locks()) or "nobody"
+        raise BadInput(f"name a user or --address to unlock; locked now: {now}.")
+    if name and name not in tf.team.users:
+        raise BadInput(f"{name!r} is not in the team; see `teamhub user list`.")
+    cleared = []
+    with locked(tf, "teamhub user unlock"):
+        for kind, key in (("user", name), ("address", address)):
+            if key and throttle.unlock(kind, key):
+                cleared.append(f"~ login: {kind} {key} unlocked")
+        if cleared:
+            audit.record(tf.paths.audit_log, f"user unlock {name or address}", cleared)
+    for kind, key in (("user", name), ("address", address)):
+        if key:
+            done = any(line.endswith(f"{kind} {key} unlocked") for line in cleared)
+            click.echo(f"{key} can log in again." if done else f"{key} was not locked.")

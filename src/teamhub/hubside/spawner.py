@@ -1,4 +1,4 @@
-"""Spawners that tell the hub a server is ready as soon as it answers."""
+"""Spawners: ready as soon as the server answers, and SystemdSpawner with per-user limits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 import time
 
 from jupyterhub.spawner import LocalProcessSpawner
+from systemdspawner import SystemdSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+from traitlets import Dict
 
 
 class ReadyWhenAnswering:
@@ -39,3 +41,22 @@ class ReadyWhenAnswering:
 
 class TeamLocalProcessSpawner(ReadyWhenAnswering, LocalProcessSpawner):
     """LocalProcessSpawner, noticed ready without backoff delay."""
+
+
+class TeamSystemdSpawner(ReadyWhenAnswering, SystemdSpawner):
+    """Each user's server in its own unit; a user's own limits replace the team's [limits]."""
+
+    user_limits = Dict(
+        help="{user name: {'mem_limit': bytes, 'cpu_limit': CPUs}}, rendered from the team file."
+    ).tag(config=True)
+
+    def apply_user_limits(self) -> None:
+        """Set mem_limit and cpu_limit for this spawner's user."""
+        for key, value in self.user_limits.get(self.user.name, {}).items():
+            if key in ("mem_limit", "cpu_limit"):
+                setattr(self, key, value)
+
+    async def start(self):  # type: ignore[no-untyped-def]
+        """Apply the user's limits, then start the unit."""
+        self.apply_user_limits()
+        return await super().start()

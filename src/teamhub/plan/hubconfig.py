@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from teamhub.paths import Paths
+from teamhub.plan.production import cull_every, limits_lines, login_lines, tls_lines
 from teamhub.plan.toolenv import server_args, server_environment
 from teamhub.team.model import Team
 
@@ -29,7 +30,12 @@ def public_url(team: Team, runtime: Runtime) -> str:
     """The address users open (loopback when the hub listens on every address)."""
     host = "127.0.0.1" if runtime.bind_ip in ("0.0.0.0", "::") else runtime.bind_ip
     host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{team.hub.port}/"
+    return f"{scheme(team)}://{host}:{team.hub.port}/"
+
+
+def scheme(team: Team) -> str:
+    """https when the hub serves TLS itself ([hub.tls]), else http."""
+    return "https" if team.hub.tls.enabled else "http"
 
 
 def _line(target: str, value: object) -> str:
@@ -47,7 +53,7 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         "c = get_config()  # noqa: F821",
         "",
         "# where the hub listens and keeps its state",
-        _line("JupyterHub.bind_url", f"http://{bind}:{team.hub.port}/"),
+        _line("JupyterHub.bind_url", f"{scheme(team)}://{bind}:{team.hub.port}/"),
         _line("JupyterHub.hub_ip", "127.0.0.1"),
         _line("JupyterHub.hub_port", runtime.hub_port),
         _line("JupyterHub.db_url", f"sqlite:///{paths.hub_db}"),
@@ -56,8 +62,8 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         _line("JupyterHub.cleanup_servers", False),
         _line("JupyterHub.template_vars", {"announcement_login": team.hub.name}),
         "",
-        "# the proxy: the pure-Python configurable-http-proxy in the hub venv",
-        _line("ConfigurableHTTPProxy.command", [str(paths.hub_bin("configurable-http-proxy"))]),
+        "# the proxy: the pure-Python configurable-http-proxy in the hub venv (more requests at once)",
+        _line("ConfigurableHTTPProxy.command", [str(paths.hub_bin("python")), "-m", "teamhub.hubside.proxy"]),
         _line("ConfigurableHTTPProxy.api_url", f"http://127.0.0.1:{runtime.proxy_api_port}"),
         _line("ConfigurableHTTPProxy.pid_file", str(paths.state / "proxy.pid")),
         f"c.ConfigurableHTTPProxy.auth_token = Path({str(paths.proxy_token)!r}).read_text().strip()",
@@ -67,10 +73,14 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         _line("TeamAuthenticator.members_file", str(paths.members_file)),
         _line("PAMAuthenticator.open_sessions", False),
         _line("Authenticator.allow_existing_users", False),
+        *login_lines(team, paths),
         "",
         *_spawner_lines(team, paths, runtime),
+        *limits_lines(team, runtime),
         "",
         *_environment_lines(team, paths),
+        "",
+        *tls_lines(team, paths),
         "",
         *_service_lines(team, paths),
         "",
@@ -87,7 +97,7 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
 def _spawner_lines(team: Team, paths: Paths, runtime: Runtime) -> list[str]:
     default_url = "/lab" if team.hub.ui == "lab" else "/tree"
     spawner = (
-        "systemdspawner.SystemdSpawner"
+        "teamhub.hubside.spawner.TeamSystemdSpawner"
         if runtime.spawner == "systemd"
         else "teamhub.hubside.spawner.TeamLocalProcessSpawner"
     )
@@ -118,7 +128,8 @@ def _service_lines(team: Team, paths: Paths) -> list[str]:
     roles: list[dict[str, object]] = [{"name": "teamhub", "scopes": TEAMHUB_SCOPES, "services": ["teamhub"]}]
     if team.hub.idle_timeout:
         command = [str(paths.hub_bin("python")), "-m", "jupyterhub_idle_culler"]
-        services.append({"name": "idle-culler", "command": [*command, f"--timeout={team.hub.idle_timeout}"]})
+        command += [f"--timeout={team.hub.idle_timeout}", f"--cull-every={cull_every(team.hub.idle_timeout)}"]
+        services.append({"name": "idle-culler", "command": command})
         roles.append({"name": "idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
     return [
         "# hub services: teamhub's own API access, the project folder watcher, and the idle culler",

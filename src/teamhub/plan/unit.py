@@ -17,23 +17,55 @@ def hub_path_variable(paths: Paths) -> str:
 
 
 def render_unit(paths: Paths, extra_env: dict[str, str]) -> str:
-    """teamhub.service: restarts the hub, leaves user servers running across restarts."""
+    """teamhub.service: always restarted, sandboxed, leaving user servers running across restarts.
+
+    The hub runs as root (PAM reads /etc/shadow; SystemdSpawner asks systemd over D-Bus to start
+    each user's server as its own unit, outside this sandbox), so the sandbox takes away what the
+    hub never needs rather than what root has.
+    """
     env = {"PATH": hub_path_variable(paths), "LANG": "C.UTF-8", **extra_env}
     environment = "\n".join(f'Environment="{key}={value}"' for key, value in sorted(env.items()))
+    writable = " ".join(f"-{path}" for path in (paths.state, paths.logs))
     return f"""[Unit]
 Description=teamhub: the team's JupyterHub
 After=network-online.target
 Wants=network-online.target
+# Never give up restarting: the hub must come back by itself.
+StartLimitIntervalSec=0
 
 [Service]
 Type=simple
 ExecStart={" ".join(hub_argv(paths))}
 WorkingDirectory={paths.state}
 {environment}
-Restart=on-failure
+Restart=always
 RestartSec=2
-# Only the hub itself is stopped: user servers keep running across hub restarts.
+# Only the hub itself is stopped: user servers keep running across hub restarts and upgrades.
 KillMode=process
+# The whole file system is read-only for the hub except its database, secrets and logs ({writable})
+# and /run, where SystemdSpawner writes each server's environment file before systemd starts it.
+ProtectSystem=strict
+ReadWritePaths={writable} /run
+# Homes are only read (servers run in their own units, with their own view of the file system).
+ProtectHome=read-only
+# The hub's own /tmp; each user's server gets a private one from SystemdSpawner (isolate_tmp).
+PrivateTmp=yes
+# Nothing the hub starts may gain privileges through setuid programs.
+NoNewPrivileges=yes
+RestrictSUIDSGID=yes
+# The hub never changes the kernel, its modules, its logs, the clock or the host name.
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectClock=yes
+ProtectHostname=yes
+ProtectControlGroups=yes
+LockPersonality=yes
+RestrictRealtime=yes
+# Sockets: IP for the web, unix sockets for D-Bus, systemd and the journal, netlink for addresses.
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+# Not set on purpose: MemoryDenyWriteExecute (pamela's ctypes callbacks need it off),
+# PrivateDevices/PrivateUsers/CapabilityBoundingSet (PAM and setuid-free spawning need root as root).
 
 [Install]
 WantedBy=multi-user.target

@@ -7,7 +7,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from teamhub.team import names, packages
 
@@ -38,6 +47,39 @@ class PathsSection(Section):
         return value
 
 
+class LoginSection(Section):
+    """[hub.login]: how many failed logins lock a user name or a client address, and for how long."""
+
+    max_failures: Annotated[StrictInt, Field(ge=1)] = 5
+    address_max_failures: Annotated[StrictInt, Field(ge=1)] = 20
+    window: Annotated[StrictInt, Field(ge=1)] = 300
+    lockout: Annotated[StrictInt, Field(ge=1)] = 300
+
+
+class TlsSection(Section):
+    """[hub.tls]: HTTPS on the hub's own port, with the admin's certificate or a self-signed one."""
+
+    cert: Path | None = None
+    key: Path | None = None
+    self_signed: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TlsSection:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("[hub.tls] needs both cert and key, or neither")
+        if self.cert is not None and self.self_signed:
+            raise ValueError("[hub.tls] takes either cert and key or self_signed = true, not both")
+        for path in (self.cert, self.key):
+            if path is not None and not path.is_absolute():
+                raise ValueError(f"{path} must be an absolute path")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        """True when the hub serves HTTPS itself."""
+        return self.cert is not None or self.self_signed
+
+
 class HubSection(Section):
     """[hub]: how the hub is reached and what users land in."""
 
@@ -46,6 +88,8 @@ class HubSection(Section):
     bind: str = "0.0.0.0"
     ui: Literal["lab", "notebook"] = "lab"
     idle_timeout: Annotated[StrictInt, Field(ge=0)] = 3600
+    login: LoginSection = LoginSection()
+    tls: TlsSection = TlsSection()
 
     @field_validator("bind")
     @classmethod
@@ -87,14 +131,41 @@ class Limits(Section):
     """Memory and CPU limits for one user's server ([limits] or a user's override)."""
 
     memory: str | None = None
-    cpu: Annotated[float, Field(gt=0)] | None = None
+    cpu: StrictFloat | None = None
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"cpu {value:g} must be more than 0; write it like 1.0 or 0.5 (CPUs)")
+        return value
 
     @field_validator("memory")
     @classmethod
     def _memory(cls, value: str | None) -> str | None:
         if value is not None and not MEMORY.fullmatch(value.strip()):
             raise ValueError(f'memory {value!r} is not a size; write it like "2G" or "512M"')
+        if value is not None and memory_bytes(value) < MIN_MEMORY:
+            raise ValueError(f'memory {value!r} is too small for a Jupyter server; give at least "256M"')
         return value
+
+    @property
+    def memory_bytes(self) -> int | None:
+        """The memory limit in bytes (K, M, G, T count in 1024s, as systemd does)."""
+        return None if self.memory is None else memory_bytes(self.memory)
+
+
+MIN_MEMORY = 256 * 1024**2
+
+
+def memory_bytes(size: str) -> int:
+    """Bytes in a size like "2G", "512M", "1.5GiB" or "1073741824"."""
+    found = MEMORY.fullmatch(size.strip())
+    if found is None:
+        raise ValueError(f"{size!r} is not a size")
+    number, unit = found.groups()
+    power = " KMGT".index(unit[0].upper()) if unit else 0
+    return int(float(number) * 1024**power)
 
 
 class User(Section):

@@ -1,0 +1,73 @@
+"""20 wrong passwords at once (PAM sleeps ~3 s on each) while someone else logs in correctly.
+
+Run as root: .venv/bin/python bench/login_storm.py
+Prints the correct login's time when the hub is at rest and during the storm (target: within 2x),
+started together with the 20 (all hashing at once) and 1 s later (the 20 in PAM's failure delay),
+for teamhub's PAM thread pool and for JupyterHub's default of 4 threads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from common import print_table, save
+from tests.support.logins import storm
+from tests.support.roots import make_roots
+
+WRONG = 20
+VICTIMS = 4
+OFFSETS = (0.0, 1.0)
+
+
+def run(threads: int | None) -> dict[str, dict[str, float]]:
+    """One throw-away hub (the test session's hub venv), one storm per offset; the figures."""
+    roots = make_roots()
+    try:
+        roots.link_shared_hub_venv()
+        lead = roots.name("lead")
+        victims = [roots.name(f"v{n}") for n in range(VICTIMS * len(OFFSETS))]
+        roots.write_team(f"[users.{lead}]\nadmin = true\n\n" + "".join(f"[users.{v}]\n" for v in victims))
+        if threads is not None:
+            extra = roots.base / "etc" / "jupyterhub_config.d"
+            extra.mkdir(parents=True)
+            (extra / "threads.py").write_text(f"c.TeamAuthenticator.executor_threads = {threads}\n")
+        out = roots.teamhub("up").stdout
+        password = dict(re.findall(r"password for (\S+): (\S+)", out))[lead]
+        figures = {}
+        for number, offset in enumerate(OFFSETS):
+            group = victims[number * VICTIMS : (number + 1) * VICTIMS]
+            found = storm(roots.url, (lead, password), group, wrong_count=WRONG, offset_s=offset)
+            if not found.correct_ok:
+                raise SystemExit("the correct login failed during the storm")
+            figures[f"offset_{offset:g}s"] = {
+                "idle_ms": found.idle_s * 1000,
+                "during_ms": found.during_s * 1000,
+                "ratio": found.ratio,
+                "wrong_through_pam": sum(1 for a in found.wrong if a.status == 403),
+                "slowest_wrong_s": max(a.seconds for a in found.wrong),
+            }
+        return figures
+    finally:
+        roots.cleanup()
+
+
+def main() -> None:
+    """teamhub's default pool, then JupyterHub's default of 4 threads, for contrast."""
+    ours, stock = run(None), run(4)
+    rows = []
+    for label, runs in (("teamhub, 32 PAM threads", ours), ("JupyterHub's 4 threads", stock)):
+        for key, f in runs.items():
+            when = "with the 20" if key == "offset_0s" else "1 s into it"
+            rows.append(
+                (
+                    f"{label}, correct login {when}",
+                    f"{f['during_ms']:.0f} ms vs {f['idle_ms']:.0f} ms at rest = {f['ratio']:.2f}x"
+                    f"  (slowest wrong {f['slowest_wrong_s']:.1f} s)",
+                )
+            )
+    print_table(f"{WRONG} concurrent wrong passwords vs one correct login (target <= 2x)", rows)
+    print(f"\nwritten to {save('login_storm', {'teamhub': ours, 'jupyterhub_default': stock})}")
+
+
+if __name__ == "__main__":
+    main()

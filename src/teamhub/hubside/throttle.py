@@ -1,0 +1,193 @@
+"""Login throttling: failed logins per user name and per client address, kept across hub restarts.
+
+The hub and the `teamhub user unlock` command share one small sqlite file under <state>.
+Stdlib only: the CLI imports this without JupyterHub.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+USER, ADDRESS = "user", "address"
+KEY_LENGTH = 64
+# A refusal because logins for the same name are still running in PAM: they end within seconds
+# (PAM's failure delay is about 3 s), after which the lock, if any, is known.
+IN_FLIGHT_WAIT = 5.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS failures (kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS failures_by_key ON failures (kind, key, at);
+CREATE TABLE IF NOT EXISTS locks (
+    kind TEXT NOT NULL, key TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (kind, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How many failures within `window` seconds lock a name or an address, and for how long."""
+
+    max_failures: int = 5
+    address_max_failures: int = 20
+    window: int = 300
+    lockout: int = 300
+
+    def limit(self, kind: str) -> int:
+        """The failure limit for a user name or for a client address."""
+        return self.max_failures if kind == USER else self.address_max_failures
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A name or address that may not try to log in for `remaining` more seconds."""
+
+    kind: str
+    key: str
+    remaining: float
+
+    def message(self) -> str:
+        """What the login page shows."""
+        wait = duration(self.remaining)
+        if self.kind == USER:
+            return f"Too many failed logins for {self.key}; try again in {wait} or ask an admin to unlock it."
+        return f"Too many failed logins from {self.key}; try again in {wait}."
+
+
+def duration(seconds: float) -> str:
+    """'4 min 5 s', '59 s' (rounded up, so a lock never looks over before it is)."""
+    whole = max(1, int(-(-seconds // 1)))
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+# Proxies on this machine (configurable-http-proxy, `tailscale serve`) whose X-Forwarded-For
+# entries are passed over to find the client's own address.
+LOCAL_PROXIES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+def forwarded_client(forwarded: str, remote_ip: str) -> str:
+    """The last X-Forwarded-For entry not added by a proxy on this machine, else the peer.
+
+    Unlike tornado's remote_ip, X-Real-Ip (which any client can set) is not used.
+    """
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+    for candidate in reversed(chain):
+        if candidate not in LOCAL_PROXIES:
+            return candidate
+    return chain[-1] if chain else remote_ip
+
+
+def user_key(name: str) -> str:
+    """The key a login name is counted under (JupyterHub lowercases names)."""
+    return name.strip().lower()[:KEY_LENGTH]
+
+
+class LoginThrottle:
+    """Counts failures, locks names and addresses, and remembers logins still being checked."""
+
+    def __init__(self, path: Path, policy: Policy, clock: Callable[[], float] = time.time) -> None:
+        self.path, self.policy, self.clock = Path(path), policy, clock
+        self.in_flight: Counter[tuple[str, str]] = Counter()
+        self._ready = False
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        fresh = not self.path.exists()
+        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
+            if fresh:
+                os.chmod(self.path, 0o600)
+            # Losing the last second of failures in a power cut is fine; an fsync per failed
+            # login on the hub's event loop is not.
+            db.execute("PRAGMA synchronous = OFF")
+            if not self._ready:
+                db.executescript(SCHEMA)
+                self._ready = True
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _keys(self, name: str, address: str) -> list[tuple[str, str]]:
+        keys = [(USER, user_key(name))]
+        if address:
+            keys.append((ADDRESS, address[:KEY_LENGTH]))
+        return keys
+
+    def check(self, name: str, address: str) -> Lock | None:
+        """The lock that refuses this login now, if any (without counting it)."""
+        now = self.clock()
+        with self._db() as db:
+            for kind, key in self._keys(name, address):
+                row = db.execute("SELECT until FROM locks WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+                if row and row[0] > now:
+                    return Lock(kind, key, row[0] - now)
+                recent = self._recent(db, kind, key, now)
+                if recent + self.in_flight[(kind, key)] >= self.policy.limit(kind):
+                    return Lock(kind, key, IN_FLIGHT_WAIT)
+        return None
+
+    def busy(self, name: str, address: str) -> bool:
+        """True when the name or address has recent failures or other logins still being checked."""
+        now = self.clock()
+        keys = self._keys(name, address)
+        if any(self.in_flight[key] for key in keys):
+            return True
+        with self._db() as db:
+            return any(self._recent(db, kind, key, now) for kind, key in keys)
+
+    def begin(self, name: str, address: str) -> Lock | None:
+        """Refuse a locked name or address; otherwise count this login as in flight."""
+        lock = self.check(name, address)
+        if lock is None:
+            self.in_flight.update(self._keys(name, address))
+        return lock
+
+    def finish(self, name: str, address: str, ok: bool) -> None:
+        """A login begun earlier ended: clear the name's failures, or count one and maybe lock."""
+        keys = self._keys(name, address)
+        self.in_flight.subtract(keys)
+        self.in_flight += Counter()  # drops keys whose count reached zero
+        now = self.clock()
+        with self._db() as db:
+            if ok:
+                db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", keys[0])
+                return
+            db.execute("DELETE FROM failures WHERE at <= ?", (now - self.policy.window,))
+            db.execute("DELETE FROM locks WHERE until <= ?", (now,))
+            for kind, key in keys:
+                db.execute("INSERT INTO failures VALUES (?, ?, ?)", (kind, key, now))
+                if self._recent(db, kind, key, now) >= self.policy.limit(kind):
+                    until = now + self.policy.lockout
+                    db.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?)", (kind, key, until))
+                    db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", (kind, key))
+
+    def _recent(self, db: sqlite3.Connection, kind: str, key: str, now: float) -> int:
+        query = "SELECT COUNT(*) FROM failures WHERE kind = ? AND key = ? AND at > ?"
+        return db.execute(query, (kind, key, now - self.policy.window)).fetchone()[0]
+
+    def unlock(self, kind: str, key: str) -> bool:
+        """Clear a lock and the failures counted so far; True when there was something to clear."""
+        key = user_key(key) if kind == USER else key
+        with self._db() as db:
+            cleared = db.execute("DELETE FROM locks WHERE kind = ? AND key = ?", (kind, key)).rowcount
+            cleared += db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", (kind, key)).rowcount
+        return cleared > 0
+
+    def locks(self) -> list[Lock]:
+        """Every lock in force now."""
+        now = self.clock()
+        with self._db() as db:
+            rows = db.execute("SELECT kind, key, until FROM locks WHERE until > ? ORDER BY kind, key", (now,))
+            return [Lock(kind, key, until - now) for kind, key, until in rows.fetchall()]
