@@ -67,7 +67,7 @@ def test_systemd_spawner_gets_team_limits_per_user_overrides_and_a_private_tmp(t
 
 def test_local_spawner_records_limits_without_systemd_settings(tmp_path: Path):
     c = load(parse(TEAM_WITH_LIMITS, FILE), tmp_path, LOCAL)
-    assert c.JupyterHub.spawner_class == "localprocess"
+    assert c.JupyterHub.spawner_class == "teamhub.hubside.spawner.TeamLocalProcessSpawner"
     assert c.Spawner.mem_limit == 2 * 1024**3
     assert "SystemdSpawner" not in c and "TeamSystemdSpawner" not in c
     assert "not enforced" in render(parse(TEAM_WITH_LIMITS, FILE), PATHS, LOCAL)
