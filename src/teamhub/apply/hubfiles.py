@@ -74,12 +74,28 @@ def resolve_bind(bind: str, tailscale_ip: str | None = None) -> str:
     return bind
 
 
+RUNTIME_PORTS = ("hub_port", "proxy_api_port", "team_page_port")
+
+
+def read_kept_ports(paths: Paths) -> dict[str, int]:
+    """The internal ports kept in <state>/runtime.json ({} when none were chosen yet)."""
+    try:
+        return json.loads(paths.runtime_file.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def kept_runtime(paths: Paths, bind_ip: str, spawner: str) -> Runtime | None:
+    """The runtime the hub was configured with, without choosing or writing anything."""
+    saved = read_kept_ports(paths)
+    if not all(saved.get(port) for port in RUNTIME_PORTS):
+        return None
+    return Runtime(bind_ip=bind_ip, spawner=spawner, **{port: saved[port] for port in RUNTIME_PORTS})  # type: ignore[arg-type]
+
+
 def load_runtime(paths: Paths, bind_ip: str, spawner: str) -> Runtime:
     """The runtime kept in <state>, choosing internal ports the first time."""
-    try:
-        saved = json.loads(paths.runtime_file.read_text())
-    except (FileNotFoundError, ValueError):
-        saved = {}
+    saved = read_kept_ports(paths)
     runtime = Runtime(
         hub_port=saved.get("hub_port") or free_port(),
         proxy_api_port=saved.get("proxy_api_port") or free_port(),
@@ -87,11 +103,7 @@ def load_runtime(paths: Paths, bind_ip: str, spawner: str) -> Runtime:
         spawner=spawner,  # type: ignore[arg-type]
         team_page_port=saved.get("team_page_port") or free_port(),
     )
-    wanted = {
-        "hub_port": runtime.hub_port,
-        "proxy_api_port": runtime.proxy_api_port,
-        "team_page_port": runtime.team_page_port,
-    }
+    wanted = {port: getattr(runtime, port) for port in RUNTIME_PORTS}
     if saved != wanted:
         write_atomically(paths.runtime_file, json.dumps(wanted) + "\n", mode=0o600)
     return runtime

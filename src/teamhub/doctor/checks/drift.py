@@ -6,10 +6,9 @@ This reuses apply's own planning (`engine.plan`), so every feature that plans it
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from teamhub.apply import engine, hub, service
+from teamhub.apply import engine, hub, hubfiles, service
 from teamhub.doctor.context import Context
 from teamhub.doctor.result import CheckResult, check, failed, passed
 from teamhub.errors import TeamhubError
@@ -20,12 +19,8 @@ NAME = "host matches the team file"
 
 def _kept_runtime(ctx: Context) -> Runtime | None:
     """The runtime the hub was configured with, read without choosing or writing anything."""
-    try:
-        saved = json.loads(ctx.paths.runtime_file.read_text())
-    except (OSError, ValueError):
-        return None
     spawner = "systemd" if service.uses_systemd(ctx.paths) else "local"
-    return Runtime(saved["hub_port"], saved["proxy_api_port"], hub.bind_ip(ctx.tf), spawner)  # type: ignore[arg-type]
+    return hubfiles.kept_runtime(ctx.paths, hub.bind_ip(ctx.tf), spawner)
 
 
 def differences(ctx: Context) -> list[str]:
