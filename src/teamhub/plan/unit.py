@@ -25,7 +25,6 @@ def render_unit(paths: Paths, extra_env: dict[str, str]) -> str:
     """
     env = {"PATH": hub_path_variable(paths), "LANG": "C.UTF-8", **extra_env}
     environment = "\n".join(f'Environment="{key}={value}"' for key, value in sorted(env.items()))
-    writable = " ".join(f"-{path}" for path in (paths.state, paths.logs))
     return f"""[Unit]
 Description=teamhub: the team's JupyterHub
 After=network-online.target
@@ -39,15 +38,11 @@ ExecStart={" ".join(hub_argv(paths))}
 WorkingDirectory={paths.state}
 {environment}
 Restart=always
-RestartSec=2
+RestartSec=1
 # Only the hub itself is stopped: user servers keep running across hub restarts and upgrades.
 KillMode=process
-# The whole file system is read-only for the hub except its database, secrets and logs ({writable})
-# and /run, where SystemdSpawner writes each server's environment file before systemd starts it.
-ProtectSystem=strict
-ReadWritePaths={writable} /run
-# Homes are only read (servers run in their own units, with their own view of the file system).
-ProtectHome=read-only
+# No ProtectSystem/ProtectHome: the hub's own services (the team page adds users and edits the
+# team file; the project watcher fixes files in project folders) write across the system.
 # The hub's own /tmp; each user's server gets a private one from SystemdSpawner (isolate_tmp).
 PrivateTmp=yes
 # Nothing the hub starts may gain privileges through setuid programs.
