@@ -26,7 +26,8 @@ from teamhub.team.load import TeamFile, parse
 from teamhub.team.store import utc_stamp
 
 MANIFEST = "teamhub-backup.json"
-STATE_FILES = ("runtime.json", "members.json")
+# projects.json: which groups and folders teamhub made, so a restored apply adopts them again.
+STATE_FILES = ("runtime.json", "members.json", "projects.json")
 STATE_DIRS = ("secrets", "history", "tls")
 
 
