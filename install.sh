@@ -42,4 +42,5 @@ fi
 UV_PYTHON_DOWNLOADS=never "$uv" pip install --quiet --compile-bytecode \
     --python "$prefix/hub/bin/python" -r "$here/pyproject.toml"
 
+rm -f "$prefix/hub/.lock"  # uv leaves it writable by everyone
 PYTHONPATH="$here/src" exec "$prefix/hub/bin/python" -m teamhub up "$@"

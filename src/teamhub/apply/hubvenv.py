@@ -136,6 +136,7 @@ def ensure_hub_venv(paths: Paths) -> bool:
         timeout=1800,
         what="installing JupyterHub into the hub venv",
     )
+    (paths.hub_venv / ".lock").unlink(missing_ok=True)  # uv's world-writable venv lock
     stamp = {"packages": packages_digest(), "teamhub": source_digest(tree) if tree else ""}
     (paths.hub_venv / STAMP).write_text(json.dumps(stamp) + "\n")
     return True
