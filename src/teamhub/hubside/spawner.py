@@ -7,14 +7,15 @@ import time
 
 from jupyterhub.spawner import LocalProcessSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
-from traitlets import Float
+from traitlets import Float, HasTraits
 
 
-class ReadyWhenAnswering:
+class ReadyWhenAnswering(HasTraits):
     """Poll the new server every `ready_poll_interval` s before returning from start().
 
     JupyterHub's own readiness check backs off exponentially (with full jitter, up to 5 s a
     wait), so a server that took three seconds to start is noticed a second or more late.
+    A HasTraits subclass: traitlets 5.16 names only traits found in a HasTraits class's own dict.
     """
 
     ready_poll_interval = Float(0.05, help="Seconds between readiness polls of a starting server.").tag(

@@ -25,7 +25,13 @@ def _kept_runtime(ctx: Context) -> Runtime | None:
     except (OSError, ValueError):
         return None
     spawner = "systemd" if service.uses_systemd(ctx.paths) else "local"
-    return Runtime(saved["hub_port"], saved["proxy_api_port"], hub.bind_ip(ctx.tf), spawner)  # type: ignore[arg-type]
+    return Runtime(
+        saved["hub_port"],
+        saved["proxy_api_port"],
+        hub.bind_ip(ctx.tf),
+        spawner,  # type: ignore[arg-type]
+        saved.get("team_page_port") or 0,
+    )
 
 
 def differences(ctx: Context) -> list[str]:
