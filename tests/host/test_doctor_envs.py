@@ -144,7 +144,8 @@ def test_tool_folder_deleted_is_named(team: Team):
         {  # apply's planner refuses the missing folder too
             "status": "fail",
             "name": "host matches the team file",
-            "seen": f"tool 'marker': {team.tool_dir} is not a folder on this machine; install the tool first.",
+            "seen": f"tool 'marker': {team.tool_dir} is not a folder on this machine; "
+            "install the tool first.",
             "fix": "fix the team file, then teamhub apply",
         },
         {
@@ -153,6 +154,6 @@ def test_tool_folder_deleted_is_named(team: Team):
             "seen": f"{team.tool_dir} is missing",
             "fix": f"restore {team.tool_dir}, or set tools.marker.path to where the tool is, "
             "then teamhub apply",
-        }
+        },
     ]
     assert row(report, "tool marker check")["status"] == "skip"
