@@ -80,7 +80,7 @@ def main() -> None:
         "load_average_1min": [load_before, load_after],
     }
     print_table(
-        f"teamhub doctor on a healthy team of {USERS} users",
+        f"teamhub doctor on a healthy team of {USERS} users, 2 environments and GAMS",
         [
             ("runs", ", ".join(f"{t:.1f} s" for t in times)),
             ("median", f"{figures['median_s']:.1f} s  (target < {TARGET_S:.0f} s)"),
