@@ -18,7 +18,7 @@ from tests.support.roots import Roots, make_roots
 
 @dataclass
 class Team:
-    """A running hub with two small environments and a `path =` tool with a check."""
+    """A running hub with two small environments, a `path =` tool with a check, and GAMS."""
 
     roots: Roots
     tool_dir: Path
@@ -58,6 +58,9 @@ packages = ["tomli-w"]
 path = "{tool_dir}"
 env = {{ THTOOL_MARK = "mark-7" }}
 check = "test -f marker.txt && echo marker-ok"
+
+[tools.gams]
+recipe = "gams"
 """
         )
         roots.teamhub("up")
@@ -90,6 +93,9 @@ def test_healthy_host_with_environments_and_a_tool_passes(team: Team):
     assert row(report, "env beta tool variables")["status"] == "pass"
     assert row(report, "tool marker folder")["seen"] == f"{team.tool_dir} exists"
     assert row(report, "tool marker check")["seen"] == "in kernel alpha: the check passed (marker-ok)"
+    gams = row(report, "tool gams check")["seen"]
+    assert gams == "in kernel alpha: transport model solved: z = 153.675"
+    assert row(report, "tool gams folder")["seen"].endswith("tools/gams/system exists")
     assert not [r for r in report["checks"] if r["name"] == "limits enforced"]  # no limits declared
 
 

@@ -211,7 +211,11 @@ def packages(ctx: Context) -> Iterator[CheckResult]:
     except VisitFailed:
         yield skipped("environment packages", "no server to run kernels in")
         return
-    offered = client.kernelspecs()
+    try:
+        offered = client.kernelspecs()
+    except KernelError as exc:
+        yield failed("environment packages", str(exc), "teamhub logs")
+        return
     tools = tool_variables(ctx.team, ctx.paths)
     variables = ["PATH", "LD_LIBRARY_PATH", *tools.other]
     jobs: dict[str, tuple[str, list[str]]] = {}

@@ -108,7 +108,8 @@ def check_fix(name: str, tool: Tool, ctx: Context) -> str:
     """The one-line fix for a tool whose check fails."""
     if tool.recipe is not None and tool.check is None:
         return f"rm -rf {ctx.paths.tools / name} && teamhub apply (reinstalls the {tool.recipe} recipe)"
-    return f"run the check by hand as a user in {tool.path or ctx.paths.tools / name}: {tool.check}"
+    folder = tool.path or ctx.paths.tools / name
+    return f"teamhub tool list --check (runs it outside a kernel), then repair the tool in {folder}"
 
 
 def _kernel_for_checks(ctx: Context, team: Team) -> str | None:
