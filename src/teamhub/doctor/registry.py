@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import FrameType, ModuleType
 
-from teamhub.doctor.checks import accounts, disk, drift, e2e, exposure, files, service
+from teamhub.doctor.checks import accounts, disk, drift, e2e, envs, exposure, files, service, tools
 from teamhub.doctor.context import Context
 from teamhub.doctor.result import CheckFunction, CheckResult, failed
 
 # Service first (later checks use what it found), the end-to-end visit last.
-MODULES: tuple[ModuleType, ...] = (service, drift, accounts, files, exposure, disk, e2e)
+MODULES: tuple[ModuleType, ...] = (service, drift, accounts, files, exposure, disk, e2e, envs, tools)
 
 
 @dataclass
