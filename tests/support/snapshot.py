@@ -95,7 +95,7 @@ def differences(before: dict[str, object], after: dict[str, object]) -> list[str
 # Whole-host snapshots for the spine's bad-input tests: the account databases line by line (apart
 # from lines of other test runs' random prefixes), every tree with modes and contents, and ACLs.
 RUNTIME_FILES = frozenset({"jupyterhub.sqlite", "jupyterhub.sqlite-journal", "hub.log", "lock"})
-OTHER_TEST_NAME = re.compile(r"th[0-9a-f]{6}")
+OTHER_TEST_NAME = re.compile(r"th(doc-)?[0-9a-f]{6}")
 
 
 def tree(root: Path) -> dict[str, tuple]:
