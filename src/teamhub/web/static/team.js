@@ -97,8 +97,23 @@
 
   async function follow(formId, jobId) {
     let after = 0;
+    let away = 0; // a tool change restarts the hub, and this page with it: keep asking for a while
     for (;;) {
-      const response = await call(`api/jobs/${jobId}?after=${after}&wait=25`);
+      let response;
+      try {
+        response = await call(`api/jobs/${jobId}?after=${after}&wait=25`);
+      } catch (e) {
+        response = null;
+      }
+      if (!response || response.status >= 500 || !(response.headers.get("Content-Type") || "").includes("json")) {
+        if (++away > 120) {
+          showError(formId, "The team page has not come back for 4 minutes; see `teamhub status` and the activity list.");
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        continue;
+      }
+      away = 0;
       const job = await answer(response);
       if (!response.ok) {
         showError(formId, job.error);
