@@ -78,8 +78,6 @@ def _error(lines: list[str], code: int) -> str:
     for line in reversed(lines):
         if line.startswith("Error: "):
             return line.removeprefix("Error: ")
-        if line.startswith("Error") or line.startswith("Usage"):
-            continue
     return f"the command failed (exit code {code}); its output is above."
 
 
