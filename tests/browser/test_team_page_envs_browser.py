@@ -37,7 +37,7 @@ def test_admin_adds_a_package_and_a_tool_and_the_page_follows_the_hub_restart(
     result = admin.wait_for_selector("#env-add-result:not(.d-none)", timeout=300_000).inner_text()
     assert "idna added to small" in result
     assert admin.locator("#env-add-progress li").count() >= 2
-    admin.wait_for_selector('#env-list code:text-matches("^idna==")')
+    admin.wait_for_selector('#env-list code:text-matches("^idna==")', state="attached")
     admin.click('article[data-env="small"] .env-history summary')
     check_page(admin, screenshots, "envs-package-added")
 

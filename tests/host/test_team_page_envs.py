@@ -191,8 +191,6 @@ def test_envs_and_tools_panels(installed: Roots):
         admin, "api/tools", {"name": "marker", "path": str(tool_dir), "env": "THTOOL_MARK=mark-7"}
     )
     assert added_tool["state"] == "done", added_tool
-    print("tool add: polls while the page was away:", added_tool["away"], "lines:", added_tool["all_lines"])
-    print("env add lines:", added["all_lines"])
     assert hub_pid(installed) != pid, "a tool changes the hub config: the hub restarted"
     assert "THTOOL_MARK" in (state / "jupyterhub_config.py").read_text()
     assert any("Restarting the hub" in line for line in added_tool["all_lines"]), added_tool

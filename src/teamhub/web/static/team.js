@@ -190,7 +190,11 @@
     await Promise.all(
       live.map(async (element) => {
         const response = await call(`fragment/${element.dataset.section}`);
-        if (response.ok) element.innerHTML = await response.text();
+        if (!response.ok) return;
+        // a refresh must not fold up what the reader unfolded (an environment's history)
+        const open = [...element.querySelectorAll("details[data-key][open]")].map((d) => d.dataset.key);
+        element.innerHTML = await response.text();
+        element.querySelectorAll("details[data-key]").forEach((d) => (d.open = open.includes(d.dataset.key)));
       }),
     );
     document.getElementById("live-status").textContent = "The page was updated.";
