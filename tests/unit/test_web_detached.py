@@ -66,3 +66,14 @@ def test_the_command_gets_no_hub_credentials_and_is_audited_as_the_page_user(mon
     assert not any(key.startswith("JUPYTERHUB_") for key in env)
     assert env["TEAMHUB_ACTOR"] == "lead" and "SUDO_USER" not in env
     assert env["PATH"] == os.environ["PATH"]
+
+
+def test_package_fields_split_on_spaces_only_and_new_ids_follow_restored_jobs():
+    from teamhub.web.envs import words
+    from teamhub.web.jobs import Jobs
+
+    assert words(" pandas>=2,<3  idna\n") == ["pandas>=2,<3", "idna"] and words(None) == []
+    jobs = Jobs(lambda: None)
+    jobs.restore(Job(id="41", title="Add tool x", who="lead"))
+    assert jobs.new("next", "lead").id == "42"
+    assert [job.id for job in jobs.recent()] == ["42", "41"]

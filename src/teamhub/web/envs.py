@@ -51,8 +51,8 @@ def tool_rows(tf: TeamFile) -> list[dict[str, Any]]:
 
 
 def words(raw: Any) -> list[str]:
-    """A field of space- or comma-separated items."""
-    return [item for item in str(raw or "").replace(",", " ").split() if item]
+    """A field of space-separated items (commas belong to version ranges like 'pandas>=2,<3')."""
+    return str(raw or "").split()
 
 
 class EnvHandler(ApiHandler):
