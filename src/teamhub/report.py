@@ -23,6 +23,8 @@ class Reporter:
         if self.quiet:
             yield
             return
+        if not self.console.is_terminal:  # no spinner in a log: say when the step starts
+            self.console.print(f"{title}…", markup=False)
         with self.console.status(f"{title}…"):
             yield
         self.console.print(f"[green]✓[/green] {title} [dim]({time.monotonic() - started:.1f} s)[/dim]")

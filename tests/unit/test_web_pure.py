@@ -144,5 +144,5 @@ def test_a_member_sees_their_projects_with_access_and_every_environment(tmp_path
         ("py311", ["pandas", "numpy"], True),
         ("old", [], False),
     ]
-    assert [s.name for s in visible(admin=False)] == ["me"]
+    assert [s.name for s in visible(admin=False)] == ["me", "envs", "tools"]
     assert {"users", "audit", "activity"} <= {s.name for s in visible(admin=True)}

@@ -155,6 +155,11 @@ def _team_page_lines(paths: Paths, runtime: Runtime) -> list[str]:
     return [
         "# the team page: users, passwords and the audit log in the browser, at /services/team/",
         f"c.JupyterHub.services.append({service!r})",
+        "# the page runs `teamhub env/tool` commands that download: they need the hub's CA settings",
+        "from teamhub.runner import CA_VARIABLES as _ca_variables",
+        "c.JupyterHub.services[-1]['environment'] = {",
+        "    _k: _v for _k, _v in __import__('os').environ.items() if _k in _ca_variables",
+        "}",
         _line("JupyterHub.extra_user_scopes", {f"access:services!service={TEAM_PAGE}"}),
         "from teamhub.hubside import navbar as _team_navbar",
         "c.JupyterHub.template_paths = [_team_navbar.TEMPLATES]",

@@ -19,7 +19,7 @@ from tornado import web
 from teamhub.apply.hubfiles import ensure_secret
 from teamhub.errors import BadInput
 from teamhub.paths import config_path
-from teamhub.web import account, live, pages, users
+from teamhub.web import account, envs, live, pages, users
 from teamhub.web.state import Site
 
 HERE = Path(__file__).parent
@@ -56,6 +56,7 @@ def make_app(site: Site, prefix: str, secret: bytes) -> web.Application:
         *live.routes(prefix),
         *users.routes(prefix),
         *account.routes(prefix),
+        *envs.routes(prefix),
     ]
     return web.Application(
         handlers,  # type: ignore[arg-type]

@@ -114,6 +114,14 @@ class Jobs:
         self.changed()
         return job
 
+    def restore(self, job: Job) -> None:
+        """Register a job found again on disk; new ids continue after it."""
+        with self._lock:
+            self._jobs[job.id] = job
+            last = max(int(known) for known in self._jobs)
+            self._ids = itertools.count(last + 1)
+        self.changed()
+
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 

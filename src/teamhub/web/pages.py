@@ -32,6 +32,7 @@ class TeamPage(PageHandler):
                 bodies=bodies,
                 version=self.site.version(),
                 team_name=view.tf.team.hub.name,
+                envs_for_forms=list(view.tf.team.envs),
             )
         )
 

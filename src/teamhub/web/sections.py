@@ -9,7 +9,7 @@ from typing import Any
 from teamhub.apply import accounts
 from teamhub.team.load import TeamFile
 from teamhub.team.store import utc_stamp
-from teamhub.web import auditlog
+from teamhub.web import auditlog, envs
 from teamhub.web.jobs import Jobs
 
 
@@ -92,6 +92,16 @@ def users_context(view: View) -> dict[str, Any]:
     }
 
 
+def envs_context(view: View) -> dict[str, Any]:
+    """The environments: packages asked for, exact versions built; admins also see the history."""
+    return {"envs": envs.env_rows(view.tf, with_history=view.admin)}
+
+
+def tools_context(view: View) -> dict[str, Any]:
+    """The tools: where each is and the variables it gives every server and kernel."""
+    return {"tools": envs.tool_rows(view.tf)}
+
+
 def activity_context(view: View) -> dict[str, Any]:
     """Actions started from this page, newest first."""
     return {"jobs": [job.public() for job in view.jobs.recent()[:20]]}
@@ -104,6 +114,8 @@ def audit_context(view: View) -> dict[str, Any]:
 
 SECTIONS: list[Section] = [
     Section("me", "My account", "sections/me.html", False, me_context),
+    Section("envs", "Environments", "sections/envs.html", False, envs_context),
+    Section("tools", "Tools", "sections/tools.html", False, tools_context),
     Section("users", "Users", "sections/users.html", True, users_context),
     Section("activity", "Activity", "sections/activity.html", True, activity_context),
     Section("audit", "Audit log", "sections/audit.html", True, audit_context),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from teamhub.errors import BadInput
 from teamhub.team.load import TeamFile, load
-from teamhub.web.jobs import Action, Job, Jobs
+from teamhub.web import detached
+from teamhub.web.jobs import Action, Job, JobReporter, Jobs
 
 
 def files_signature(paths: list[Path]) -> str:
@@ -40,6 +41,7 @@ class Site:
         self.counter = 0
         self.event = asyncio.Event()
         self._watched: tuple[str, list[Path]] = ("", [])
+        self.resume_detached()
 
     def team_file(self) -> TeamFile:
         """The team file as it is now (raises BadInput when it is broken)."""
@@ -90,3 +92,34 @@ class Site:
     async def quickly(self, function, *args):  # type: ignore[no-untyped-def]
         """Run a blocking call (PAM, reading files) off the event loop."""
         return await self.loop.run_in_executor(self.quick, function, *args)
+
+    def detach(self, title: str, who: str, command: detached.Command, *, form: str = "") -> Job:
+        """Queue a `teamhub` command that must outlive this service (it restarts the hub)."""
+        job = self.jobs.new(title, who, form)
+        config = self.config
+
+        def action(reporter: JobReporter) -> detached.Outcome:
+            paths = self.team_file().paths
+            detached.launch(paths, config, job, command)
+            return detached.follow(paths, job.id, reporter)
+
+        self.changes.submit(self.jobs.run, job, action, "")
+        return job
+
+    def resume_detached(self) -> None:
+        """After a restart, show the detached commands again and follow those still running."""
+        try:
+            paths = self.team_file().paths
+            found = detached.stored(paths)
+        except (BadInput, OSError):
+            return
+        for meta in found:
+            job = Job(id=str(meta["id"]), title=meta["title"], who=meta["who"], form=meta.get("form", ""))
+            job.started = float(meta.get("started", job.started))
+            self.jobs.restore(job)
+            self.changes.submit(
+                self.jobs.run,
+                job,
+                lambda reporter, job_id=job.id: detached.follow(paths, job_id, reporter),
+                "",
+            )

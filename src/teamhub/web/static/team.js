@@ -97,8 +97,23 @@
 
   async function follow(formId, jobId) {
     let after = 0;
+    let away = 0; // a tool change restarts the hub, and this page with it: keep asking for a while
     for (;;) {
-      const response = await call(`api/jobs/${jobId}?after=${after}&wait=25`);
+      let response;
+      try {
+        response = await call(`api/jobs/${jobId}?after=${after}&wait=25`);
+      } catch (e) {
+        response = null;
+      }
+      if (!response || response.status >= 500 || !(response.headers.get("Content-Type") || "").includes("json")) {
+        if (++away > 120) {
+          showError(formId, "The team page has not come back for 4 minutes; see `teamhub status` and the activity list.");
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        continue;
+      }
+      away = 0;
       const job = await answer(response);
       if (!response.ok) {
         showError(formId, job.error);
@@ -175,7 +190,11 @@
     await Promise.all(
       live.map(async (element) => {
         const response = await call(`fragment/${element.dataset.section}`);
-        if (response.ok) element.innerHTML = await response.text();
+        if (!response.ok) return;
+        // a refresh must not fold up what the reader unfolded (an environment's history)
+        const open = [...element.querySelectorAll("details[data-key][open]")].map((d) => d.dataset.key);
+        element.innerHTML = await response.text();
+        element.querySelectorAll("details[data-key]").forEach((d) => (d.open = open.includes(d.dataset.key)));
       }),
     );
     document.getElementById("live-status").textContent = "The page was updated.";
