@@ -14,6 +14,7 @@ from teamhub.apply.hubvenv import uv_binary
 from teamhub.errors import TeamhubError
 from teamhub.paths import Paths
 from teamhub.plan.envs import BuildEnv
+from teamhub.plan.modules import MODULES_OF
 from teamhub.plan.toolenv import tool_variables
 from teamhub.runner import SYSTEM_PATH, clean_env, run
 from teamhub.team import packages as pk
@@ -23,22 +24,14 @@ BUILD_TIMEOUT = 1800
 SMOKE_TIMEOUT = 300
 
 # Imports every public top-level module of each distribution named on the command line.
-SMOKE = r"""
+SMOKE = (
+    MODULES_OF
+    + r"""
 import importlib, importlib.metadata as md, sys
 failed = []
 for dist_name in sys.argv[1:]:
     dist = md.distribution(dist_name)
-    names = (dist.read_text("top_level.txt") or "").split()
-    if not names:
-        for item in dist.files or []:
-            parts = item.parts
-            if not parts or parts[0] in ("..", "bin") or parts[0].endswith((".dist-info", ".data")):
-                continue
-            if len(parts) > 1 or item.suffix == ".py" or ".so" in parts[0]:
-                names.append(parts[0].split(".")[0])
-    for name in sorted(set(names)):
-        if not name.isidentifier() or name.startswith("_"):
-            continue
+    for name in modules_of(dist):
         try:
             importlib.import_module(name)
         except Exception as exc:
@@ -47,6 +40,7 @@ if failed:
     print("; ".join(failed))
     sys.exit(1)
 """
+)
 
 # Written into environments that let users `pip install --user`: such a venv must see the system
 # interpreter's site folders for pip and site to enable the user site; this drops them again so

@@ -15,6 +15,7 @@ from teamhub.doctor.context import Context
 from teamhub.doctor.kernel import KernelError, ServerClient
 from teamhub.doctor.result import CheckResult, check, failed, passed, skipped
 from teamhub.doctor.visit import VisitFailed
+from teamhub.plan.modules import MODULES_OF
 from teamhub.plan.toolenv import ToolVariables, kernel_name, tool_variables
 from teamhub.team import packages as pk
 
@@ -24,7 +25,9 @@ WORKING = "working_kernels"  # ctx.facts: env kernels that ran the probe code (t
 
 # Run in an environment's kernel: import every public top-level module of each declared distribution,
 # and report the variables tools set. ARGS is replaced by a JSON literal.
-PROBE = r"""
+PROBE = (
+    MODULES_OF
+    + r"""
 import importlib, importlib.metadata as md, json, os
 args = json.loads(ARGS)
 report = {"missing": [], "failed": [], "imported": [], "env": {}}
@@ -34,17 +37,7 @@ for dist_name in args["packages"]:
     except md.PackageNotFoundError:
         report["missing"].append(dist_name)
         continue
-    names = (dist.read_text("top_level.txt") or "").split()
-    if not names:
-        for item in dist.files or []:
-            parts = item.parts
-            if not parts or parts[0] in ("..", "bin") or parts[0].endswith((".dist-info", ".data")):
-                continue
-            if len(parts) > 1 or item.suffix == ".py" or ".so" in parts[0]:
-                names.append(parts[0].split(".")[0])
-    for name in sorted(set(names)):
-        if not name.isidentifier() or name.startswith("_"):
-            continue
+    for name in modules_of(dist):
         try:
             importlib.import_module(name)
             report["imported"].append(name)
@@ -54,6 +47,7 @@ for key in args["variables"]:
     report["env"][key] = os.environ.get(key)
 print("TEAMHUB-DOCTOR " + json.dumps(report))
 """
+)
 
 
 def probe_code(packages: list[str], variables: list[str]) -> str:
