@@ -28,9 +28,11 @@ LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync_playwright keeps an asyncio loop running in this thread while it is open,
+# which would break asyncio.run() in every test collected after the browser tier.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless chromium for the session (never a browser downloaded by Playwright)."""
+    """One headless chromium per test module (never a browser downloaded by Playwright)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("browser tests need Debian's chromium: apt-get install chromium (test.sh does it)")
     from playwright.sync_api import sync_playwright
