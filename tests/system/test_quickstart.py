@@ -101,8 +101,8 @@ def test_restart_keeps_user_servers_and_systemd_heals_a_killed_hub(installed_gue
     before = hub_main_pid(guest)
     guest.run(["kill", "-9", str(before)])
     killed = time.monotonic()
-    # The target is 10 s; measured here 12-13 s (1 s restart delay, then the hub's own
-    # start-up, which waits for its services). The figure is printed; the test proves healing.
+    # The target is 10 s; measured 8-13 s here depending on load (a 1 s restart delay,
+    # then the hub's own start-up, which waits for its services). The figure is printed.
     wait_healthy(url, deadline_s=30)
     print(f"\nhub healed {time.monotonic() - killed:.1f} s after kill -9")
     assert hub_main_pid(guest) not in (0, before)
