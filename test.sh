@@ -14,7 +14,7 @@ fi
 missing=()
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
-for tool in setfacl:acl pkill:procps; do
+for tool in setfacl:acl pkill:procps visudo:sudo; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
