@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 import requests
 import websocket
 
+from teamhub.doctor.kernel import execute_request
+
 
 class LoginRefused(Exception):
     """The hub's login form did not accept the name and password."""
@@ -126,31 +128,8 @@ class HubSession:
 
 
 def _execute(conn: websocket.WebSocket, code: str, deadline_s: float) -> str:
-    msg_id = uuid.uuid4().hex
-    conn.send(
-        json.dumps(
-            {
-                "header": {
-                    "msg_id": msg_id,
-                    "username": "test",
-                    "session": uuid.uuid4().hex,
-                    "msg_type": "execute_request",
-                    "version": "5.3",
-                },
-                "parent_header": {},
-                "metadata": {},
-                "channel": "shell",
-                "content": {
-                    "code": code,
-                    "silent": False,
-                    "store_history": False,
-                    "user_expressions": {},
-                    "allow_stdin": False,
-                    "stop_on_error": True,
-                },
-            }
-        )
-    )
+    msg_id, request = execute_request(code)
+    conn.send(request)
     output: list[str] = []
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
