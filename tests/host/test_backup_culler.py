@@ -81,6 +81,25 @@ def test_backup_then_restore_on_an_emptied_machine_brings_the_same_hub_back(inst
     assert "backup" in audit and "restore" in audit
 
 
+def test_restore_on_the_same_machine_after_its_state_folder_was_lost(installed: Roots):
+    lead, ann = installed.name("lead"), installed.name("ann")
+    project = installed.name("atlas")
+    installed.write_team(
+        f'[users.{lead}]\nadmin = true\n\n[users.{ann}]\n\n[projects.{project}]\nwriters = ["{ann}"]\n'
+    )
+    created = passwords(installed.teamhub("up").stdout)
+    out = installed.base / "teamhub-backup.tar.gz"
+    installed.teamhub("backup", "--out", str(out))
+    installed.teamhub("stop")
+    shutil.rmtree(installed.base / "state")  # the accounts, groups and project folders stay
+
+    restored = installed.teamhub("restore", str(out), check=False)
+    assert restored.returncode == 0, restored.stderr
+    assert f"teamhub is up: {installed.url}" in restored.stdout
+    assert project in json.loads((installed.base / "state" / "projects.json").read_text())["projects"]
+    assert login(installed.url, ann, created[ann]).ok
+
+
 def test_the_idle_culler_stops_a_server_idle_past_the_timeout(installed: Roots):
     lead = installed.name("lead")
     installed.write_team(f"[users.{lead}]\nadmin = true\n", hub="idle_timeout = 5")

@@ -13,7 +13,9 @@ import socket
 import sqlite3
 import tarfile
 import tempfile
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -161,6 +163,22 @@ class Archive:
             os.chmod(target, mode)
             written.append(str(target))
         return written
+
+
+def preflight_as_restored(archive: Archive, preflight: Callable[[TeamFile], object]) -> None:
+    """Run the preflight as the host will be once the archive's state is back.
+
+    Its projects.json names the groups teamhub made, so a machine that lost only its state folder
+    does not see teamhub's own groups as someone else's.
+    """
+    with tempfile.TemporaryDirectory(prefix="teamhub-restore-") as folder:
+        state = Path(folder)
+        for name in STATE_FILES:
+            if f"state/{name}" in archive.files:
+                (state / name).write_bytes(archive.files[f"state/{name}"])
+        team = archive.team_file.team
+        previewed = team.model_copy(update={"paths": team.paths.model_copy(update={"state": state})})
+        preflight(replace(archive.team_file, team=previewed))
 
 
 def restore_password_hash(name: str, hashed: str) -> None:

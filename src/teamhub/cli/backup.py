@@ -51,7 +51,7 @@ def restore(opts: Options, archive: Path) -> None:
     for paths in {tf.paths, *([current.paths] if current else [])}:
         if service.manager(paths).pid() is not None:
             raise BadInput("teamhub is running here; stop it with `teamhub stop`, then restore.")
-    preflight(tf)
+    archives.preflight_as_restored(found, preflight)
     with locked(tf, "teamhub restore"):
         if current is not None:
             current.paths.archive.mkdir(parents=True, exist_ok=True, mode=0o700)
