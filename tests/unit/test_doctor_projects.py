@@ -160,3 +160,10 @@ def test_act_as_forks_one_child_per_person_and_collects_reports(tmp_path: Path):
     reports = asmember.act_as([me], {"alpha": str(tmp_path)}, {"alpha": None})
     assert reports == {"me": {"alpha": {"list": True, "read": None, "create": True, "remove": True}}}
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="a child sets its groups, which needs root")
+def test_a_child_that_cannot_become_its_user_is_reported_as_none(tmp_path: Path):
+    impossible = asmember.Person("ghost", 1 << 40, 1 << 40, ())
+    assert asmember.act_as([impossible], {"alpha": str(tmp_path)}, {}) == {"ghost": None}
+    assert list(tmp_path.iterdir()) == []

@@ -146,14 +146,31 @@ def _batches(people: list[Person]) -> Iterator[list[Person]]:
 def act_as(
     people: list[Person], folders: Mapping[str, str], samples: Mapping[str, str | None]
 ) -> dict[str, dict | None]:
-    """Each person's outcomes per folder (None for a person whose child failed)."""
+    """Each person's outcomes per folder (None for a person whose child failed).
+
+    Whatever happens (an interrupt included), every child is reaped and every probe file removed.
+    """
     reports: dict[str, dict | None] = {}
-    for batch in _batches(people):
-        started = [(person, *_fork(person, folders, samples)) for person in batch]
-        deadline = time.monotonic() + DEADLINE_S
-        for person, pid, read_fd in started:
-            reports[person.name] = _collect(pid, read_fd, deadline)
-    _remove_leftovers(people, folders)
+    running: dict[int, int] = {}  # pid -> read end of its pipe
+    try:
+        for batch in _batches(people):
+            started = []
+            for person in batch:
+                pid, read_fd = _fork(person, folders, samples)
+                running[pid] = read_fd
+                started.append((person, pid, read_fd))
+            deadline = time.monotonic() + DEADLINE_S
+            for person, pid, read_fd in started:
+                del running[pid]
+                reports[person.name] = _collect(pid, read_fd, deadline)
+    finally:
+        for pid, read_fd in running.items():
+            os.close(read_fd)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        _remove_leftovers(people, folders)
     return reports
 
 

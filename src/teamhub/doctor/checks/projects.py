@@ -3,6 +3,7 @@ what each member can really do there, acted out as their uid; and the links in m
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -155,14 +156,16 @@ def _person(entry: pwd.struct_passwd) -> asmember.Person:
 def project_access(ctx: Context) -> Iterator[CheckResult]:
     """As each user's uid and groups: writers create and remove, readers only read, others nothing."""
     projects = _groups(ctx)
-    folders = {name: str(ctx.paths.projects / name) for name in projects}
+    set_up = [name for name, groups in projects.items() if groups is not None]
+    folders = {name: str(ctx.paths.projects / name) for name in set_up}
     folders = {name: path for name, path in folders.items() if not isinstance(read_folder(Path(path)), str)}
     if not ctx.team.projects:
         yield _none(ACCESS)
         return
     people = [_person(entry) for entry in _people(ctx, projects)]
     if all(person.uid != NOBODY for person in people):
-        people.append(_person(pwd.getpwuid(NOBODY)))  # someone outside every project
+        with contextlib.suppress(KeyError):
+            people.append(_person(pwd.getpwuid(NOBODY)))  # someone outside every project
     samples = {name: asmember.sample_file(path) for name, path in folders.items()}
     reports = asmember.act_as(people, folders, samples)
     roles = {name: effective_roles(ctx.team, name) for name in folders}
@@ -171,8 +174,9 @@ def project_access(ctx: Context) -> Iterator[CheckResult]:
         report = reports.get(person.name)
         if report is None:
             bad += 1
+            seen = f"could not act as {person.name} (the check's process failed or hung)"
             yield failed(
-                ACCESS, f"could not act as {person.name} (the check's process failed)", "teamhub doctor -v"
+                ACCESS, seen, f"id {person.name} (is the account intact?), then teamhub doctor again"
             )
             continue
         for name in folders:
