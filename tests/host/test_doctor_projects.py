@@ -214,3 +214,20 @@ def test_deleted_link_and_a_link_to_a_non_member_are_named(team: Team):
         ]
     )
     assert mine.is_symlink() and os.readlink(mine) == str(team.alpha)
+
+
+def test_project_added_to_the_team_file_without_apply_is_named(team: Team):
+    before = team.roots.config.read_text()
+    team.roots.config.write_text(before + f'\n[projects.gamma]\nwriters = ["{team.wri}"]\n')
+    try:
+        code, report = team.doctor()
+    finally:
+        team.roots.config.write_text(before)
+    assert code == 1
+    assert [(r["seen"], r["fix"]) for r in rows(report, FOLDERS)] == [
+        ("project gamma is not set up yet (no groups recorded)", APPLY)
+    ]
+    for name in (MEMBERS, ACCESS, LINKS):  # the projects that are set up are still checked, and pass
+        (found,) = rows(report, name)
+        assert found["status"] == "pass", found
+    assert "apply would do: + project gamma" in {r["seen"].split(" (")[0] for r in failures(report)}

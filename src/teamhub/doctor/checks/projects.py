@@ -97,7 +97,10 @@ def project_folders(ctx: Context) -> Iterator[CheckResult]:
             yield failed(FOLDERS, f"project {name}: {path} {state}", fix)
             continue
         if policy is None:
-            continue  # its groups are missing: the members row names them
+            bad += 1
+            seen = f"project {name}: its groups are missing, so {path} cannot be compared with them"
+            yield failed(FOLDERS, seen, APPLY)
+            continue
         for problem in folder_problems(str(path), state, policy, NAMES):
             bad += 1
             yield failed(
@@ -193,7 +196,7 @@ def project_access(ctx: Context) -> Iterator[CheckResult]:
 def project_links(ctx: Context) -> Iterator[CheckResult]:
     """Each member's ~/projects/NAME points at the project; nobody else has such a link."""
     projects = _groups(ctx)
-    names = sorted(projects)
+    names = sorted(name for name, groups in projects.items() if groups is not None)
     targets = {name: str(ctx.paths.projects / name) for name in names}
     roles = {name: effective_roles(ctx.team, name) for name in names}
     bad = 0
@@ -207,7 +210,7 @@ def project_links(ctx: Context) -> Iterator[CheckResult]:
         for problem, fix in link_problems(entry.pw_name, home, wanted, names):
             bad += 1
             yield failed(LINKS, problem, fix)
-    if not names:
+    if not projects:
         yield _none(LINKS)
     elif not bad:
         yield passed(LINKS, f"{checked} home(s): each has a link to exactly the projects its user may use")
