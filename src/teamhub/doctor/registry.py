@@ -13,12 +13,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import FrameType, ModuleType
 
-from teamhub.doctor.checks import accounts, disk, drift, e2e, envs, exposure, files, service, tools
+from teamhub.doctor.checks import accounts, disk, drift, e2e, envs, exposure, files, projects, service, tools
 from teamhub.doctor.context import Context
 from teamhub.doctor.result import CheckFunction, CheckResult, failed
 
 # Service first (later checks use what it found), the end-to-end visit last.
-MODULES: tuple[ModuleType, ...] = (service, drift, accounts, files, exposure, disk, e2e, envs, tools)
+MODULES: tuple[ModuleType, ...] = (
+    service,
+    drift,
+    accounts,
+    projects,
+    files,
+    exposure,
+    disk,
+    e2e,
+    envs,
+    tools,
+)
 
 
 @dataclass
