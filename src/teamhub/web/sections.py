@@ -83,7 +83,8 @@ def users_context(view: View) -> dict[str, Any]:
 
 def envs_context(view: View) -> dict[str, Any]:
     """The environments: packages asked for, exact versions built; admins also see the history."""
-    return {"envs": envs.env_rows(view.tf, with_history=view.admin), "archive_dir": str(view.tf.paths.archive)}
+    rows = envs.env_rows(view.tf, with_history=view.admin)
+    return {"envs": rows, "archive_dir": str(view.tf.paths.archive)}
 
 
 def tools_context(view: View) -> dict[str, Any]:
