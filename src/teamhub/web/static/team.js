@@ -211,6 +211,10 @@
         if (current.join("\n") === names.join("\n")) return;
         select.replaceChildren(...names.map((name) => new Option(name, name, false, name === chosen)));
       });
+      // a form about environments is shown only once there is one
+      document.querySelectorAll(`form[data-needs-options="${source.dataset.optionsSource}"]`).forEach((form) => {
+        form.hidden = names.length === 0;
+      });
     });
   }
 
