@@ -125,6 +125,11 @@ class Paths:
         return self.state / "archive"
 
     @property
+    def doctor_results(self) -> Path:
+        """The JSON of the last `teamhub doctor` run (root only), shown on the team page."""
+        return self.state / "doctor-results.json"
+
+    @property
     def projects_registry(self) -> Path:
         """The project folders and groups teamhub made, read by the folder watcher."""
         return self.state / "projects.json"

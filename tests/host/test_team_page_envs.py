@@ -219,3 +219,55 @@ def test_envs_and_tools_panels(installed: Roots):
         (lead, "tool add marker"),
         (lead, "tool remove marker"),
     ]
+
+
+def test_admin_creates_and_removes_an_environment(installed: Roots):
+    lead, bea = installed.name("lead"), installed.name("bea")
+    installed.write_team(
+        f"[users.{lead}]\nadmin = true\n\n[users.{bea}]\n\n"
+        '[envs.small]\npython = "3.11"\npackages = []\ndefault = true\n'
+    )
+    created = passwords(installed.teamhub("up").stdout)
+    admin = page_for(installed, lead, created[lead])
+    member = page_for(installed, bea, created[bea])
+    for path in ("api/envs", "api/envs/small/remove"):
+        assert member.post(path, {"name": "tiny"}).status_code == 403, path
+        assert admin.post(path, {"name": "tiny"}, Origin="http://evil.test").status_code == 403, path
+
+    # bad input: the CLI's rules, at the field; nothing written
+    before = installed.config.read_text()
+    refusals = [
+        ({"name": "Bad Name"}, "name", "is not valid"),
+        ({"name": "tiny", "python": "three"}, "python", "must look like '3.11'"),
+        ({"name": "tiny", "packages": "--pre six"}, "packages", "is not a plain requirement"),
+        ({"name": "small"}, "name", "exists"),
+    ]
+    for data, field, words in refusals:
+        answer = admin.post("api/envs", data)
+        assert answer.status_code == 400 and answer.json()["field"] == field, (data, answer.text)
+        assert words in answer.json()["error"], answer.json()
+    missing = admin.post("api/envs/nope/remove")
+    assert missing.status_code == 400 and "there is no environment 'nope'" in missing.json()["error"]
+    assert installed.config.read_text() == before
+
+    # create: built by the `teamhub env create` command, streamed, offered to everyone's page at once
+    version = member.get("api/state", since="", wait=0).json()["version"]
+    made = act(admin, "api/envs", {"name": "tiny", "python": "3.11", "packages": "six"})
+    assert made["state"] == "done", json.dumps(made)
+    assert any(line.startswith("✓") for line in made["all_lines"]), made
+    assert "[envs.tiny]" in installed.config.read_text()
+    assert member.get("api/state", since=version, wait=20).json()["version"] != version
+    assert 'data-env="tiny"' in member.get("fragment/envs").text
+    assert (
+        """data-options-source="envs" data-options='["small", "tiny"]'""" in admin.get("fragment/envs").text
+    )
+
+    # the default cannot go while another environment remains (the CLI's rule), then tiny goes
+    default = admin.post("api/envs/small/remove")
+    assert default.status_code == 400 and "is the default environment" in default.json()["error"]
+    removed = act(admin, "api/envs/tiny/remove")
+    assert removed["state"] == "done", json.dumps(removed)
+    assert "[envs.tiny]" not in installed.config.read_text()
+    assert list((installed.base / "state" / "archive").glob("*tiny*")), "lock files archived"
+    entries = [(e["who"], e["action"]) for e in audit(installed) if e["action"].startswith("env")]
+    assert entries == [(lead, "env create tiny"), (lead, "env remove tiny")]

@@ -19,7 +19,7 @@ from teamhub.cli.common import Options, emit_json, pass_options, require_root
 @pass_options
 def doctor(opts: Options, as_json: bool, strict: bool, as_user: str | None) -> None:
     """Check the hub end to end; exit 0 when nothing failed (warnings fail only with --strict)."""
-    from teamhub.doctor import render
+    from teamhub.doctor import last, render
     from teamhub.doctor.context import Context
     from teamhub.doctor.registry import run_checks
 
@@ -33,4 +33,6 @@ def doctor(opts: Options, as_json: bool, strict: bool, as_user: str | None) -> N
         with opts.reporter.console.status("Checking…"):
             run = run_checks(ctx)
         render.show(run)
+    if not run.interrupted:
+        last.save(ctx.paths, render.as_json(run, strict))  # the team page shows the last run
     raise SystemExit(render.exit_code(run, strict))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from teamhub.apply import project_actions
 from teamhub.apply import projects as host_projects
-from teamhub.apply.transaction import change, locked
 from teamhub.cli.common import Options, emit_json, pass_options, require_root
 from teamhub.plan.projects import effective_roles
 from teamhub.team import edit_projects
@@ -17,16 +17,12 @@ def _names(value: str) -> list[str]:
 
 
 def _run(opts: Options, edit: Edit, action: str) -> list[str]:
-    tf = opts.team_file()
-    with locked(tf, f"teamhub {action}"):
-        _, result = change(opts.team_file(), edit, action, opts.reporter)
-    return result.outcome.done
+    return project_actions.run(opts.config, edit, action, opts.reporter)
 
 
 def _echo_notes(done: list[str]) -> None:
-    for line in done:
-        if line.startswith(("~ server", "- server", "! server", "- processes")):
-            click.echo(f"  {line}")
+    for line in project_actions.server_notes(done):
+        click.echo(f"  {line}")
 
 
 @click.group()
@@ -85,8 +81,7 @@ def remove(opts: Options, name: str) -> None:
     """Archive project NAME's folder, then remove it and its groups."""
     require_root("project remove")
     done = _run(opts, edit_projects.remove_project(name), f"project remove {name}")
-    archived = [line for line in done if line.startswith(f"- project {name} (")]
-    where = archived[0].split("archived to ", 1)[1].rstrip(")") if archived else "nowhere (no folder)"
+    where = project_actions.archived_to(done, name) or "nowhere (no folder)"
     click.echo(f"project {name} removed; its folder is archived to {where}.")
     _echo_notes(done)
 

@@ -19,7 +19,7 @@ from tornado import web
 from teamhub.apply.hubfiles import ensure_secret
 from teamhub.errors import BadInput
 from teamhub.paths import config_path
-from teamhub.web import account, envs, live, pages, users
+from teamhub.web import account, doctor, envs, live, pages, projects, users
 from teamhub.web.state import Site
 
 HERE = Path(__file__).parent
@@ -57,6 +57,8 @@ def make_app(site: Site, prefix: str, secret: bytes) -> web.Application:
         *users.routes(prefix),
         *account.routes(prefix),
         *envs.routes(prefix),
+        *projects.routes(prefix),
+        *doctor.routes(prefix),
     ]
     return web.Application(
         handlers,  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ class Command:
 
     args: list[str]
     success: str
+    stream: bool = True  # False: the output (e.g. JSON) is not shown line by line
 
 
 def child_environment(who: str) -> dict[str, str]:
@@ -54,7 +55,7 @@ def launch(paths: Paths, config: Path, job: Job, command: Command) -> None:
     """Start the command in its own session (and, under systemd, outside the hub's unit)."""
     folder = jobs_dir(paths)
     meta = {"id": job.id, "title": job.title, "who": job.who, "form": job.form, "started": job.started}
-    meta |= {"args": command.args, "success": command.success}
+    meta |= {"args": command.args, "success": command.success, "stream": command.stream}
     (folder / f"{job.id}.json").write_text(json.dumps(meta))
     argv = [sys.executable, "-m", "teamhub", "--config", str(config), *command.args]
     if service.uses_systemd(paths) and shutil.which("systemd-run"):
@@ -90,7 +91,7 @@ def follow(paths: Paths, job_id: str, reporter: JobReporter) -> Outcome:
     while True:
         finished = rc.exists()  # read the log after this, so its last lines are not missed
         lines = _read_lines(log)
-        for line in lines[seen:]:
+        for line in lines[seen:] if meta.get("stream", True) else []:
             reporter.note(line)
         seen = max(seen, len(lines))
         if finished:

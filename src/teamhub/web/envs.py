@@ -18,6 +18,7 @@ from teamhub.plan.toolenv import kernel_name
 from teamhub.team import edit_envs
 from teamhub.team import packages as pk
 from teamhub.team.load import TeamFile
+from teamhub.team.names import env_name_problem
 from teamhub.team.store import edited
 from teamhub.web.base import ApiHandler
 from teamhub.web.detached import Command
@@ -136,6 +137,73 @@ class Rollback(EnvHandler):
         )
 
 
+class CreateEnv(ApiHandler):
+    """POST api/envs: name, python (X.Y), packages, default: a new environment, built, offered as a kernel."""
+
+    @web.authenticated
+    def post(self) -> None:
+        self.require_admin()
+        args = self.arguments()
+        name = str(args.get("name", "")).strip()
+        python = str(args.get("python", "")).strip() or "3.11"
+        specs = words(args.get("packages"))
+        make_default = args.get("default", "") in ("on", "true", "1", "yes", True)
+        if not name:
+            return self.bad_input("Type the environment's name, like py311.", "name")
+        for field, problem in (
+            ("name", env_name_problem(name)),
+            ("python", pk.python_version_problem(python)),
+        ):
+            if problem:
+                return self.bad_input(f"{problem[0].upper()}{problem[1:]}.", field)
+        try:
+            edit = edit_envs.create_env(name, python, specs, default=make_default)
+        except BadInput as exc:
+            return self.bad_input(str(exc), "packages")
+        try:
+            edited(self.team_file(), edit)
+        except BadInput as exc:
+            return self.bad_input(str(exc)[0].upper() + str(exc)[1:], "name")
+        command = [
+            "env",
+            "create",
+            name,
+            "--python",
+            python,
+            *(["--default"] if make_default else []),
+            *specs,
+        ]
+        job = self.site.detach(
+            f"Create environment {name}",
+            self.member,
+            Command(
+                command,
+                f"Environment {name} is built: its kernel {kernel_name(name)} is offered in JupyterLab.",
+            ),
+            form="env-create",
+        )
+        self.write_json({"job": job.id}, status=202)
+
+
+class RemoveEnv(EnvHandler):
+    """POST api/envs/NAME/remove: the kernel goes, its lock files are archived."""
+
+    @web.authenticated
+    def post(self, name: str) -> None:
+        self.require_admin()
+        name = self.env_name(name)
+        try:
+            edited(self.team_file(), edit_envs.remove_env(name, None))
+        except BadInput as exc:
+            return self.bad_input(str(exc))
+        self.run(
+            f"Remove environment {name}",
+            ["env", "remove", name],
+            f"Environment {name} is removed; its lock files are in {self.team_file().paths.archive}.",
+            "envs",
+        )
+
+
 class AddTool(ApiHandler):
     """POST api/tools: name, then recipe (gams) or path, variables (K=V lines), check."""
 
@@ -204,7 +272,9 @@ class RemoveTool(ApiHandler):
 def routes(prefix: str) -> list[tuple[str, type]]:
     name = r"([^/]+)"
     return [
+        (prefix + "api/envs", CreateEnv),
         (prefix + "api/envs/add", AddPackages),
+        (prefix + f"api/envs/{name}/remove", RemoveEnv),
         (prefix + "api/envs/drop", DropPackages),
         (prefix + f"api/envs/{name}/builds/{name}/rollback", Rollback),
         (prefix + f"api/envs/{name}/add", AddPackages),

@@ -33,6 +33,8 @@ class TeamPage(PageHandler):
                 version=self.site.version(),
                 team_name=view.tf.team.hub.name,
                 envs_for_forms=list(view.tf.team.envs),
+                projects_for_forms=list(view.tf.team.projects),
+                users_for_forms=list(view.tf.team.users),
             )
         )
 

@@ -9,7 +9,7 @@ from typing import Any
 from teamhub.apply import accounts
 from teamhub.team.load import TeamFile
 from teamhub.team.store import utc_stamp
-from teamhub.web import auditlog, envs
+from teamhub.web import auditlog, doctor, envs, projects
 from teamhub.web.jobs import Jobs
 
 
@@ -34,17 +34,6 @@ class Section:
     context: Callable[[View], dict[str, Any]]
 
 
-def my_projects(tf: TeamFile, member: str) -> list[dict[str, str]]:
-    """The projects the team file gives this member, with the access level."""
-    found = []
-    for name, project in tf.team.projects.items():
-        if member in project.writers:
-            found.append({"name": name, "access": "read-write"})
-        elif member in project.readers:
-            found.append({"name": name, "access": "read-only"})
-    return found
-
-
 def me_context(view: View) -> dict[str, Any]:
     """The member's own account: projects, environments, full name."""
     team = view.tf.team
@@ -61,7 +50,7 @@ def me_context(view: View) -> dict[str, Any]:
     ]
     return {
         "full_name": user.full_name if user else "",
-        "projects": my_projects(view.tf, view.member),
+        "projects": projects.my_projects(view.tf, view.member),
         "envs": envs,
     }
 
@@ -81,7 +70,7 @@ def users_context(view: View) -> dict[str, Any]:
                 "admin": user.admin,
                 "account": state,
                 "home": account.home if account else "",
-                "projects": my_projects(view.tf, name),
+                "projects": projects.my_projects(view.tf, name),
                 "last_admin": user.admin and team.admins == [name],
             }
         )
@@ -94,12 +83,23 @@ def users_context(view: View) -> dict[str, Any]:
 
 def envs_context(view: View) -> dict[str, Any]:
     """The environments: packages asked for, exact versions built; admins also see the history."""
-    return {"envs": envs.env_rows(view.tf, with_history=view.admin)}
+    rows = envs.env_rows(view.tf, with_history=view.admin)
+    return {"envs": rows, "archive_dir": str(view.tf.paths.archive)}
 
 
 def tools_context(view: View) -> dict[str, Any]:
     """The tools: where each is and the variables it gives every server and kernel."""
     return {"tools": envs.tool_rows(view.tf)}
+
+
+def projects_context(view: View) -> dict[str, Any]:
+    """Every project with its members and their access; where a removal is archived."""
+    return projects.projects_context(view.tf)
+
+
+def doctor_context(view: View) -> dict[str, Any]:
+    """The last doctor run's results, and the run in progress."""
+    return doctor.doctor_context(view.tf, view.jobs)
 
 
 def activity_context(view: View) -> dict[str, Any]:
@@ -117,6 +117,8 @@ SECTIONS: list[Section] = [
     Section("envs", "Environments", "sections/envs.html", False, envs_context),
     Section("tools", "Tools", "sections/tools.html", False, tools_context),
     Section("users", "Users", "sections/users.html", True, users_context),
+    Section("projects", "Projects", "sections/projects.html", True, projects_context),
+    Section("doctor", "Doctor", "sections/doctor.html", True, doctor_context),
     Section("activity", "Activity", "sections/activity.html", True, activity_context),
     Section("audit", "Audit log", "sections/audit.html", True, audit_context),
 ]

@@ -38,6 +38,8 @@ class Site:
         self.changes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="team-change")
         # PAM checks (about 3 s on a wrong password) must not wait behind a long change.
         self.quick = ThreadPoolExecutor(max_workers=4, thread_name_prefix="team-quick")
+        # Checks that change nothing in the team (doctor) are followed beside the changes.
+        self.alongside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="team-alongside")
         self.counter = 0
         self.event = asyncio.Event()
         self._watched: tuple[str, list[Path]] = ("", [])
@@ -48,12 +50,15 @@ class Site:
         return load(self.config)
 
     def watched(self) -> list[Path]:
-        """The files whose change other viewers should see: the team file and the audit log."""
+        """The files whose change other viewers should see: team file, audit log, doctor's results."""
         key = files_signature([self.config])
         if self._watched[0] != key:  # parse the team file only when it changed, not at every poll
             try:
                 paths = self.team_file().paths
-                self._watched = (key, [self.config, paths.audit_log, paths.members_file])
+                self._watched = (
+                    key,
+                    [self.config, paths.audit_log, paths.members_file, paths.doctor_results],
+                )
             except BadInput:
                 self._watched = (key, [self.config])
         return self._watched[1]
@@ -117,7 +122,8 @@ class Site:
             job = Job(id=str(meta["id"]), title=meta["title"], who=meta["who"], form=meta.get("form", ""))
             job.started = float(meta.get("started", job.started))
             self.jobs.restore(job)
-            self.changes.submit(
+            worker = self.alongside if meta.get("form") == "doctor" else self.changes
+            worker.submit(
                 self.jobs.run,
                 job,
                 lambda reporter, job_id=job.id: detached.follow(paths, job_id, reporter),

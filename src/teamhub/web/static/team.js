@@ -197,7 +197,25 @@
         element.querySelectorAll("details[data-key]").forEach((d) => (d.open = open.includes(d.dataset.key)));
       }),
     );
+    syncOptions();
     document.getElementById("live-status").textContent = "The page was updated.";
+  }
+
+  // Forms' choices (projects, users, environments) follow the live sections, keeping what was chosen.
+  function syncOptions() {
+    document.querySelectorAll("[data-options-source]").forEach((source) => {
+      const names = JSON.parse(source.dataset.options || "[]");
+      document.querySelectorAll(`select[data-options="${source.dataset.optionsSource}"]`).forEach((select) => {
+        const chosen = select.value;
+        const current = [...select.options].map((option) => option.value);
+        if (current.join("\n") === names.join("\n")) return;
+        select.replaceChildren(...names.map((name) => new Option(name, name, false, name === chosen)));
+      });
+      // a form about environments is shown only once there is one
+      document.querySelectorAll(`form[data-needs-options="${source.dataset.optionsSource}"]`).forEach((form) => {
+        form.hidden = names.length === 0;
+      });
+    });
   }
 
   async function watch() {
