@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.support import snapshot
@@ -216,3 +218,16 @@ def test_doctor_runs_detached_and_a_second_admin_sees_it_end(installed: Roots):
     runner = os.environ.get("SUDO_USER") or os.environ.get("TEAMHUB_ACTOR") or "root"
     assert json.loads(results.read_text())["who"] == runner
     assert f"by {runner}" in admin.get("fragment/doctor").text
+
+    # a run that finds a problem ends as a job, but the page says problems and names the check
+    home = Path(pwd.getpwnam(vice).pw_dir)
+    os.chmod(home, 0o755)
+    try:
+        job = admin.finish(admin.post("api/doctor").json()["job"], deadline_s=300)
+    finally:
+        os.chmod(home, 0o700)
+    assert job["state"] == "done" and job["data"]["ok"] is False, job
+    assert re.match(r"Doctor finished: [1-9]\d* failed", job["message"]), job["message"]
+    shown = second.get("fragment/doctor").text
+    assert 'data-state="failed"' in shown and ">problems<" in shown
+    assert re.search(r'<tr data-status="fail">.*?homes 0700.*?0755', shown, re.S)

@@ -58,9 +58,12 @@
     box.classList.remove("d-none");
   }
 
-  function showResult(formId, message, secret) {
+  function showResult(formId, message, secret, data) {
     const box = part(formId, "result");
     box.textContent = message;
+    const good = !(data && data.ok === false); // a doctor run that found problems ended, but not well
+    box.classList.toggle("alert-success", good);
+    box.classList.toggle("alert-danger", !good);
     if (secret && secret.password) {
       const line = document.createElement("div");
       line.className = "mt-2";
@@ -122,7 +125,7 @@
       addLines(formId, job.lines);
       after = job.next;
       if (job.state === "done") {
-        showResult(formId, job.message, job.secret);
+        showResult(formId, job.message, job.secret, job.data);
         return true;
       }
       if (job.state === "failed") {
