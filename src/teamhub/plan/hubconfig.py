@@ -7,6 +7,7 @@ from typing import Literal
 
 from teamhub.paths import Paths
 from teamhub.plan.production import cull_every, limits_lines, login_lines, tls_lines
+from teamhub.plan.singleuser import lean_server_args
 from teamhub.plan.toolenv import server_args, server_environment
 from teamhub.team.model import Team
 
@@ -117,6 +118,8 @@ def _environment_lines(team: Team, paths: Paths) -> list[str]:
         "# kernels, and the tools' variables",
         f"c.Spawner.environment.update({server_environment(team, paths)!r})",
         f"c.Spawner.args.extend({server_args(team, paths)!r})",
+        "# a lighter start: no language-server scan, no PyPI listing, no news fetched (plan/singleuser.py)",
+        f"c.Spawner.args.extend({lean_server_args()!r})",
     ]
 
 
