@@ -3,8 +3,8 @@
 `python -m teamhub.hubside.services --registry <state>/projects.json [--config TEAM_FILE]
 [--cull-timeout S --cull-every S]` is started by the hub as its `team` service. One Python process
 instead of three saves about 50 MB each (bench/README.md). With `--config` it serves the team page
-on the address the hub gives it; its socket is opened, and answered with a "starting" page, before the
-page's modules load, so the hub, which waits for its services, goes on starting at once.
+on the address the hub gives it; its listening socket is opened before the page's modules load, so
+the hub's readiness check connects at once and is answered as soon as the page is up.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import logging
 import os
-import select
 import signal
 import socket
 import threading
@@ -42,48 +41,6 @@ def listen_early() -> socket.socket:
     sock.listen(128)
     sock.setblocking(False)
     return sock
-
-
-STARTING_PAGE = (
-    b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
-    b'<!doctype html><meta http-equiv="refresh" content="1"><p>The team page is starting...</p>\n'
-)
-NOT_YET = b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
-
-
-class EarlyAnswer(threading.Thread):
-    """Answer on the page's socket while its code loads, so the hub goes on starting at once.
-
-    The hub waits for each service to answer HTTP before it serves logins; the page's modules take a
-    second or more to load on a busy machine. A GET (the hub's check, or a browser) gets a page that
-    reloads itself; anything else gets 503 and Retry-After. `stop()` hands the socket to tornado.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        super().__init__(name="early-answer", daemon=True)
-        self.sock, self.done = sock, threading.Event()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            ready, _, _ = select.select([self.sock], [], [], 0.05)
-            if not ready or self.done.is_set():
-                continue
-            try:
-                conn, _ = self.sock.accept()
-            except (BlockingIOError, InterruptedError):
-                continue
-            with conn:
-                conn.settimeout(2)
-                try:
-                    request = conn.recv(4096)
-                    conn.sendall(STARTING_PAGE if request.startswith(b"GET ") else NOT_YET)
-                except OSError:
-                    continue
-
-    def stop(self) -> None:
-        """Stop answering (within 50 ms); the socket stays open for tornado."""
-        self.done.set()
-        self.join(timeout=5)
 
 
 def start_watcher(registry: Path) -> threading.Thread:
@@ -115,7 +72,7 @@ async def cull_forever(timeout: int, every: int) -> None:
         await asyncio.sleep(every)
 
 
-def serve_page(config: Path, sock: socket.socket, early: EarlyAnswer | None) -> None:
+def serve_page(config: Path, sock: socket.socket) -> None:
     """The team page's tornado application (teamhub/web) on the early socket."""
     from tornado.httpserver import HTTPServer
 
@@ -125,13 +82,11 @@ def serve_page(config: Path, sock: socket.socket, early: EarlyAnswer | None) -> 
     site = Site(config)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/team/")
     server = HTTPServer(make_app(site, prefix, cookie_secret(site)), xheaders=True)
-    if early is not None:
-        early.stop()
     server.add_sockets([sock])
     log.info("team page for %s at %s", config, prefix)
 
 
-async def run(args: argparse.Namespace, sock: socket.socket | None, early: EarlyAnswer | None) -> None:
+async def run(args: argparse.Namespace, sock: socket.socket | None) -> None:
     """Start every part, then wait until told to stop (or the hub dies)."""
     from teamhub.web.app import die_with_the_hub
 
@@ -140,7 +95,7 @@ async def run(args: argparse.Namespace, sock: socket.socket | None, early: Early
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     die_with_the_hub()
     if sock is not None and args.config is not None:
-        serve_page(args.config, sock, early)
+        serve_page(args.config, sock)
     start_watcher(args.registry)
     culler = (
         asyncio.create_task(cull_forever(args.cull_timeout, args.cull_every)) if args.cull_timeout else None
@@ -154,11 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m teamhub.hubside.services`."""
     args = parse(argv)
     sock = listen_early() if args.config is not None else None
-    early = EarlyAnswer(sock) if sock is not None else None
-    if early is not None:
-        early.start()
     logging.basicConfig(level=logging.INFO, format="[%(levelname).1s %(asctime)s %(name)s] %(message)s")
-    asyncio.run(run(args, sock, early))
+    asyncio.run(run(args, sock))
     return 0
 
 
