@@ -58,13 +58,22 @@ def test_secrets_and_database_live_under_state(tmp_path: Path):
 
 def test_idle_culler_has_least_scopes_and_can_be_turned_off(tmp_path: Path):
     c = load(Team(), tmp_path)
-    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
-    assert "--timeout=3600" in culler["command"]
-    assert "--cull-every=300" in culler["command"]
+    (services,) = [s for s in c.JupyterHub.services if s["name"] == "teamhub-services"]
+    assert "--cull-timeout=3600" in services["command"]
+    assert "--cull-every=300" in services["command"]
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")
     assert set(role["scopes"]) == {"list:users", "read:users:activity", "read:servers", "delete:servers"}
+    assert role["services"] == ["teamhub-services"]
     off = load(Team.model_validate({"hub": {"idle_timeout": 0}}), tmp_path)
-    assert all(s["name"] != "idle-culler" for s in off.JupyterHub.services)
+    (services,) = [s for s in off.JupyterHub.services if s["name"] == "teamhub-services"]
+    assert not [arg for arg in services["command"] if arg.startswith("--cull")]
+    assert all(r["name"] != "idle-culler" for r in off.JupyterHub.load_roles)
+
+
+def test_the_hub_starts_one_services_process_besides_its_own_api_token(tmp_path: Path):
+    c = load(Team(), tmp_path)
+    assert [s["name"] for s in c.JupyterHub.services] == ["teamhub-services", "teamhub"]
+    assert c.JupyterHub.services[0]["command"][1:3] == ["-m", "teamhub.hubside.services"]
 
 
 def test_specific_bind_address_and_url(tmp_path: Path):

@@ -140,8 +140,8 @@ def test_tls_with_the_admins_files_or_self_signed_makes_the_hub_https(tmp_path: 
 def test_the_culler_looks_often_enough_for_its_timeout(tmp_path: Path):
     assert [cull_every(t) for t in (1, 5, 60, 3600, 86400)] == [1, 2, 30, 300, 300]
     c = load(parse("[hub]\nidle_timeout = 5\n", FILE), tmp_path)
-    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
-    assert culler["command"][-2:] == ["--timeout=5", "--cull-every=2"]
+    services = next(s for s in c.JupyterHub.services if s["name"] == "teamhub-services")
+    assert services["command"][-2:] == ["--cull-timeout=5", "--cull-every=2"]
 
 
 def test_unit_always_restarts_and_is_sandboxed_around_what_the_hub_writes():

@@ -1,4 +1,4 @@
-"""The hub starts the project folder watcher as one of its services."""
+"""The hub starts the project folder watcher, inside its one services process."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ def test_the_watcher_runs_from_the_hub_venv_on_the_registry() -> None:
     paths = Paths(config_file=Path("/etc/teamhub/team.toml"))
     text = render(parse("", Path("t")), paths, Runtime(hub_port=1, proxy_api_port=2, bind_ip="127.0.0.1"))
     expected = (
-        "{'name': 'projectwatch', 'command': ['/opt/teamhub/hub/bin/python', '-m', "
-        "'teamhub.hubside.projectwatch', '/var/lib/teamhub/projects.json']}"
+        "'command': ['/opt/teamhub/hub/bin/python', '-m', 'teamhub.hubside.services', "
+        "'--registry', '/var/lib/teamhub/projects.json'"
     )
     services_line = next(line for line in text.splitlines() if line.startswith("c.JupyterHub.services = "))
     assert expected in services_line

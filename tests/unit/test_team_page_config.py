@@ -19,15 +19,22 @@ def test_team_page_is_a_managed_service_with_its_own_port_and_the_team_file(tmp_
     assert team["command"] == [
         "/opt/teamhub/hub/bin/python",
         "-m",
-        "teamhub.web",
+        "teamhub.hubside.services",
+        "--registry",
+        "/var/lib/teamhub/projects.json",
         "--config",
         "/etc/teamhub/team.toml",
+        "--cull-timeout=3600",
+        "--cull-every=300",
     ]
     assert team["oauth_no_confirm"] is True
     assert team["display"] is False
     assert team["timeout"] >= 60
     assert "api_token" not in team  # the hub makes one; host changes use teamhub's own token
     assert c.JupyterHub.extra_user_scopes == {"access:services!service=team"}
+    assert [s["name"] for s in c.JupyterHub.services] == ["team", "teamhub"]  # one process, page included
+    culler = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")
+    assert culler["services"] == ["team"]
 
 
 def test_hub_pages_get_the_team_link_from_teamhubs_templates(tmp_path: Path):
@@ -42,4 +49,6 @@ def test_hub_pages_get_the_team_link_from_teamhubs_templates(tmp_path: Path):
 def test_without_a_chosen_port_there_is_no_team_page(tmp_path: Path):
     c = load(Team(), tmp_path, RUNTIME)
     assert "team" not in [s["name"] for s in c.JupyterHub.services]
+    (services,) = [s for s in c.JupyterHub.services if s["name"] == "teamhub-services"]
+    assert "url" not in services and "--config" not in services["command"]
     assert "template_paths" not in c.JupyterHub

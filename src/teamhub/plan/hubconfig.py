@@ -7,11 +7,13 @@ from typing import Literal
 
 from teamhub.paths import Paths
 from teamhub.plan.production import cull_every, limits_lines, login_lines, tls_lines
+from teamhub.plan.singleuser import lean_server_args
 from teamhub.plan.toolenv import server_args, server_environment
 from teamhub.team.model import Team
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 TEAM_PAGE = "team"
+SERVICES = "teamhub-services"
 TEAMHUB_SCOPES = ["admin:users", "admin:servers", "tokens", "read:hub", "list:users", "read:users"]
 
 
@@ -82,9 +84,9 @@ def render(team: Team, paths: Paths, runtime: Runtime) -> str:
         "",
         *tls_lines(team, paths),
         "",
-        *_service_lines(team, paths),
+        *_service_lines(team, paths, runtime),
         "",
-        *_team_page_lines(paths, runtime),
+        *_team_page_lines(runtime),
         "",
         "# the admin's own settings",
         f"for _extra in sorted(Path({str(paths.hub_config_d)!r}).glob('*.py')):",
@@ -117,49 +119,66 @@ def _environment_lines(team: Team, paths: Paths) -> list[str]:
         "# kernels, and the tools' variables",
         f"c.Spawner.environment.update({server_environment(team, paths)!r})",
         f"c.Spawner.args.extend({server_args(team, paths)!r})",
+        "# a lighter start: no language-server scan, no PyPI listing, no news fetched (plan/singleuser.py)",
+        f"c.Spawner.args.extend({lean_server_args()!r})",
     ]
 
 
-def _service_lines(team: Team, paths: Paths) -> list[str]:
-    services: list[dict[str, object]] = []
-    # keeps files moved into project folders shared (docs/projects.md)
-    watch = [str(paths.hub_bin("python")), "-m", "teamhub.hubside.projectwatch", str(paths.projects_registry)]
-    services.append({"name": "projectwatch", "command": watch})
+def services_command(team: Team, paths: Paths, page: bool) -> list[str]:
+    """teamhub's hub-side services in one process: the project watcher, the culler, the team page."""
+    command = [str(paths.hub_bin("python")), "-m", "teamhub.hubside.services"]
+    command += ["--registry", str(paths.projects_registry)]  # docs/projects.md
+    if page:
+        command += ["--config", str(paths.config_file)]
+    if team.hub.idle_timeout:
+        command += [
+            f"--cull-timeout={team.hub.idle_timeout}",
+            f"--cull-every={cull_every(team.hub.idle_timeout)}",
+        ]
+    return command
+
+
+def services_name(runtime: Runtime) -> str:
+    """The name of that process's hub service: `team` when it serves the team page."""
+    return TEAM_PAGE if runtime.team_page_port else SERVICES
+
+
+def _service_lines(team: Team, paths: Paths, runtime: Runtime) -> list[str]:
     roles: list[dict[str, object]] = [{"name": "teamhub", "scopes": TEAMHUB_SCOPES, "services": ["teamhub"]}]
     if team.hub.idle_timeout:
-        command = [str(paths.hub_bin("python")), "-m", "jupyterhub_idle_culler"]
-        command += [f"--timeout={team.hub.idle_timeout}", f"--cull-every={cull_every(team.hub.idle_timeout)}"]
-        services.append({"name": "idle-culler", "command": command})
-        roles.append({"name": "idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
+        roles.append({"name": "idle-culler", "scopes": CULLER_SCOPES, "services": [services_name(runtime)]})
+    service: dict[str, object] = {
+        "name": services_name(runtime),
+        "command": services_command(team, paths, page=bool(runtime.team_page_port)),
+    }
+    if runtime.team_page_port:
+        service |= {
+            "url": f"http://127.0.0.1:{runtime.team_page_port}",
+            "oauth_no_confirm": True,
+            "display": False,  # the navbar's own "Team" link replaces the Services menu entry
+            "timeout": 60,  # the hub exits when a managed service is not up in time; busy machines are slow
+        }
     return [
-        "# hub services: teamhub's own API access, the project folder watcher, and the idle culler",
-        _line("JupyterHub.services", services),
+        "# hub services: teamhub's own API access, and one process with the project folder watcher,",
+        "# the idle culler and the team page (hubside/services.py)",
+        _line("JupyterHub.services", [service]),
         "c.JupyterHub.services.append({'name': 'teamhub', 'api_token': "
         f"Path({str(paths.api_token)!r}).read_text().strip()}})",
         _line("JupyterHub.load_roles", roles),
+        "# the team page runs `teamhub env/tool` commands that download: they need the hub's CA settings",
+        "from teamhub.runner import CA_VARIABLES as _ca_variables",
+        "c.JupyterHub.services[0]['environment'] = {",
+        "    _k: _v for _k, _v in __import__('os').environ.items() if _k in _ca_variables",
+        "}",
     ]
 
 
-def _team_page_lines(paths: Paths, runtime: Runtime) -> list[str]:
+def _team_page_lines(runtime: Runtime) -> list[str]:
     """The team page (docs/team-page.md): a hub service every member may open, linked in the navbar."""
     if not runtime.team_page_port:
         return []
-    service = {
-        "name": TEAM_PAGE,
-        "url": f"http://127.0.0.1:{runtime.team_page_port}",
-        "command": [str(paths.hub_bin("python")), "-m", "teamhub.web", "--config", str(paths.config_file)],
-        "oauth_no_confirm": True,
-        "display": False,  # the navbar's own "Team" link replaces the Services menu entry
-        "timeout": 60,  # the hub exits when a managed service is not up in time; busy machines are slow
-    }
     return [
         "# the team page: users, passwords and the audit log in the browser, at /services/team/",
-        f"c.JupyterHub.services.append({service!r})",
-        "# the page runs `teamhub env/tool` commands that download: they need the hub's CA settings",
-        "from teamhub.runner import CA_VARIABLES as _ca_variables",
-        "c.JupyterHub.services[-1]['environment'] = {",
-        "    _k: _v for _k, _v in __import__('os').environ.items() if _k in _ca_variables",
-        "}",
         _line("JupyterHub.extra_user_scopes", {f"access:services!service={TEAM_PAGE}"}),
         "from teamhub.hubside import navbar as _team_navbar",
         "c.JupyterHub.template_paths = [_team_navbar.TEMPLATES]",
