@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,15 +44,16 @@ def listen_early() -> socket.socket:
     return sock
 
 
-def start_watcher(registry: Path) -> threading.Thread:
+def start_watcher(registry: Path, on_failure: Callable[[], None]) -> threading.Thread:
     """The project folder watcher (hubside/projectwatch.py) in a thread of its own."""
     from teamhub.hubside.projectwatch import Watcher
 
     def watch() -> None:
         try:
             Watcher(registry).run()
-        except Exception:  # the page and the culler keep running; the hub's log says why
-            log.exception("the project folder watcher stopped")
+        except Exception:
+            log.exception("the project folder watcher stopped; ending this process so the hub restarts it")
+            on_failure()
 
     thread = threading.Thread(target=watch, name="projectwatch", daemon=True)
     thread.start()
@@ -86,23 +88,27 @@ def serve_page(config: Path, sock: socket.socket) -> None:
     log.info("team page for %s at %s", config, prefix)
 
 
-async def run(args: argparse.Namespace, sock: socket.socket | None) -> None:
-    """Start every part, then wait until told to stop (or the hub dies)."""
+async def run(args: argparse.Namespace, sock: socket.socket | None) -> int:
+    """Start every part, then wait until told to stop, the hub dies, or the watcher fails (exit 1)."""
     from teamhub.web.app import die_with_the_hub
 
-    stop = asyncio.Event()
+    stop, failed = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, stop.set)
     die_with_the_hub()
     if sock is not None and args.config is not None:
         serve_page(args.config, sock)
-    start_watcher(args.registry)
+    # the hub restarts a managed service that exits, which brings a dead watcher back
+    start_watcher(args.registry, lambda: loop.call_soon_threadsafe(failed.set))
     culler = (
         asyncio.create_task(cull_forever(args.cull_timeout, args.cull_every)) if args.cull_timeout else None
     )
-    await stop.wait()
+    ended = [asyncio.create_task(stop.wait()), asyncio.create_task(failed.wait())]
+    await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
     if culler is not None:
         culler.cancel()
+    return 1 if failed.is_set() else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     sock = listen_early() if args.config is not None else None
     logging.basicConfig(level=logging.INFO, format="[%(levelname).1s %(asctime)s %(name)s] %(message)s")
-    asyncio.run(run(args, sock))
-    return 0
+    return asyncio.run(run(args, sock))
 
 
 if __name__ == "__main__":
