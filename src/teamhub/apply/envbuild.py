@@ -148,11 +148,10 @@ def _install(build: Path, step: BuildEnv, paths: Paths, team: Team, interpreter:
     _uv([*sync_args, str(build / envstore.LOCK)], env, "installing")
     (build / ".lock").unlink(missing_ok=True)  # uv's world-writable venv lock: users must not write here
     site = site_packages(build)
-    bytecode.build_bytecode(build / "bin" / "python", site)
     (site / "teamhub.pth").write_text(f"{paths.shared / 'code'}\n")
     if step.user_site:
         (site / "usercustomize.py").write_text(USERCUSTOMIZE)
-        run([str(build / "bin" / "python"), "-m", "compileall", "-q", str(site / "usercustomize.py")])
+    bytecode.build_bytecode(build / "bin" / "python", site)  # usercustomize.py's too
 
 
 def build(step: BuildEnv, paths: Paths, team: Team) -> envstore.Build:
