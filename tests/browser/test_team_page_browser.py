@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from tests.browser.conftest import LAPTOP, PHONE
-from tests.support.roots import Roots
+from tests.support.roots import Roots, passwords
 
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
   if (el.type === 'hidden') return false;
@@ -27,10 +26,6 @@ POST_AS_PAGE = """async (path) => {
   });
   return [answer.status, (await answer.json()).error];
 }"""
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
 
 
 def log_in(browser, roots: Roots, name: str, password: str, next_url: str = "", viewport=LAPTOP):  # type: ignore[no-untyped-def]

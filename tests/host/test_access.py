@@ -4,7 +4,6 @@ every refused setting leaves the running hub untouched."""
 
 from __future__ import annotations
 
-import re
 import socket
 import ssl
 import subprocess
@@ -12,12 +11,8 @@ import urllib.request
 from pathlib import Path
 
 from tests.support.logins import login
-from tests.support.roots import Roots
+from tests.support.roots import Roots, passwords
 from tests.support.standin import ADDRESS, DNS_NAME, Tailscale
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
 
 
 def answers(url: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import grp
 import json
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -15,11 +14,7 @@ from contextlib import closing
 
 from tests.support.hubclient import HubSession
 from tests.support.logins import login
-from tests.support.roots import Roots
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
+from tests.support.roots import Roots, passwords
 
 
 def hub_users(roots: Roots) -> list[tuple[str, int, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import re
@@ -13,24 +12,8 @@ import requests
 from teamhub.team.names import user_name_problem
 from tests.support import snapshot
 from tests.support.hubclient import HubSession, LoginRefused
-from tests.support.roots import Roots
-from tests.support.teampage import TeamPage
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
-
-
-def audit(roots: Roots) -> list[dict]:
-    return [json.loads(line) for line in (roots.base / "log" / "audit.log").read_text().splitlines()]
-
-
-def page_for(roots: Roots, name: str, password: str) -> TeamPage:
-    session = HubSession(roots.url, name)
-    session.login(password)
-    page = TeamPage(session)
-    page.open()
-    return page
+from tests.support.roots import Roots, audit, passwords
+from tests.support.teampage import page_for
 
 
 def system_account() -> str:

@@ -11,9 +11,8 @@ from typing import Any
 import requests
 
 from teamhub.paths import Paths
-from tests.support.hubclient import HubSession
-from tests.support.roots import Roots
-from tests.support.teampage import TeamPage
+from tests.support.roots import Roots, audit, passwords
+from tests.support.teampage import TeamPage, page_for
 
 ADMIN_POSTS = [
     "api/envs/add",
@@ -25,22 +24,6 @@ ADMIN_POSTS = [
     "api/tools",
     "api/tools/marker/remove",
 ]
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
-
-
-def page_for(roots: Roots, name: str, password: str) -> TeamPage:
-    session = HubSession(roots.url, name)
-    session.login(password)
-    page = TeamPage(session)
-    page.open()
-    return page
-
-
-def audit(roots: Roots) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (roots.base / "log" / "audit.log").read_text().splitlines()]
 
 
 def hub_pid(roots: Roots) -> str:

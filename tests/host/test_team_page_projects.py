@@ -7,29 +7,12 @@ import os
 import pwd
 import re
 from pathlib import Path
-from typing import Any
 
 from tests.support import snapshot
 from tests.support.asuser import run_as
 from tests.support.hubclient import HubSession
-from tests.support.roots import Roots
-from tests.support.teampage import TeamPage
-
-
-def passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
-
-
-def audit(roots: Roots) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (roots.base / "log" / "audit.log").read_text().splitlines()]
-
-
-def page_for(roots: Roots, name: str, password: str) -> TeamPage:
-    session = HubSession(roots.url, name)
-    session.login(password)
-    page = TeamPage(session)
-    page.open()
-    return page
+from tests.support.roots import Roots, audit, passwords
+from tests.support.teampage import page_for
 
 
 def cli_error(roots: Roots, *args: str) -> str:

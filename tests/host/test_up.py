@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 import pwd
-import re
 import stat
 import subprocess
 
 import pytest
 
 from tests.support.hubclient import HubSession, LoginRefused
-from tests.support.roots import Roots
-
-
-def passwords(output: str) -> dict[str, str]:
-    """Passwords printed by teamhub (`password for NAME: PW`)."""
-    return dict(re.findall(r"password for (\S+): (\S+)", output))
+from tests.support.roots import Roots, passwords
 
 
 def hub_pid(roots: Roots) -> int:

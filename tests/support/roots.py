@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import grp
 import hashlib
+import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -15,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SESSION_VENVS = Path("/var/tmp/teamhub-test-venvs")
@@ -161,3 +164,13 @@ def shared_hub_venv() -> Path:
     os.chmod(SESSION_VENVS, 0o755)
     hubvenv.ensure_hub_venv(Paths(config_file=root / "team.toml", prefix=root))
     return root / "hub"
+
+
+def passwords(output: str) -> dict[str, str]:
+    """Passwords teamhub printed (`password for NAME: PW`), by name."""
+    return dict(re.findall(r"password for (\S+): (\S+)", output))
+
+
+def audit(roots: Roots) -> list[dict[str, Any]]:
+    """The installation's audit log, one dict a line."""
+    return [json.loads(line) for line in (roots.base / "log" / "audit.log").read_text().splitlines()]

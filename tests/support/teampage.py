@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from tests.support.hubclient import HubSession
+from tests.support.roots import Roots
 
 
 class TeamPage:
@@ -62,3 +63,12 @@ class TeamPage:
         started = self.post(path, data)
         assert started.status_code == 202, started.text
         return self.finish(started.json()["job"])
+
+
+def page_for(roots: Roots, name: str, password: str) -> TeamPage:
+    """The team page, opened by `name` logged in through the hub's form."""
+    session = HubSession(roots.url, name)
+    session.login(password)
+    page = TeamPage(session)
+    page.open()
+    return page
