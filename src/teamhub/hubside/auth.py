@@ -83,6 +83,8 @@ class TeamAuthenticator(PAMAuthenticator):
 
     async def authenticate(self, handler, data):  # type: ignore[no-untyped-def]
         """Refuse locked names and addresses before PAM; PAM; count the outcome; mark admins."""
+        import time as _t
+        t0 = _t.perf_counter()
         throttle = self.throttle
         name, address = str(data.get("username", "")), client_address(handler)
         members = self.members()
@@ -96,8 +98,11 @@ class TeamAuthenticator(PAMAuthenticator):
                 error.headers = {"Retry-After": str(int(lock.remaining) + 1)}  # type: ignore[attr-defined]
                 raise error
         result = None
+        t1 = _t.perf_counter()
+        self._diag = getattr(self, "_diag", {})
         try:
             found = await self._pam(handler, data, SUSPECT_NICENESS if suspect else 0)
+            t2 = _t.perf_counter()
             if found is not None:
                 username = found if isinstance(found, str) else found["name"]
                 if self.normalize_username(username) in members:
@@ -106,15 +111,20 @@ class TeamAuthenticator(PAMAuthenticator):
         finally:
             if throttle is not None:
                 throttle.finish(name, address, ok=result is not None)
+            t3 = _t.perf_counter()
+            self.log.warning("PAMDIAG %s queued=%.0f suspect=%s pre=%.0f pam=%.0f post=%.0f", name[-6:], (_t.time() - (t3 - t0) - handler.request._start_time)*1000, suspect, (t1-t0)*1000, (t2-t1)*1000, (t3-t2)*1000)
         return result
 
     @run_on_executor
     def _pam(self, handler, data, niceness: int):  # type: ignore[no-untyped-def]
         """PAMAuthenticator's PAM check, in a pool thread running at `niceness`."""
+        import time as _t
+        s0 = _t.perf_counter(); c0 = _t.thread_time()
         if niceness:
             set_thread_niceness(niceness)
         try:
             return PAMAuthenticator.authenticate.__wrapped__(self, handler, data)
         finally:
+            self.log.warning("PAMDIAG thread %s wall=%.0f cpu=%.0f", data.get("username","")[-6:], (_t.perf_counter()-s0)*1000, (_t.thread_time()-c0)*1000)
             if niceness:
                 set_thread_niceness(0)
