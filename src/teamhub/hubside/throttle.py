@@ -27,7 +27,11 @@ CREATE INDEX IF NOT EXISTS failures_by_key ON failures (kind, key, at);
 CREATE TABLE IF NOT EXISTS locks (
     kind TEXT NOT NULL, key TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (kind, key)
 );
+CREATE TABLE IF NOT EXISTS known (user TEXT NOT NULL, address TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (user, address));
 """
+# A name logging in from an address it logged in from successfully within this time is "known".
+KNOWN_FOR = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,13 @@ class LoginThrottle:
         with self._db() as db:
             return any(self._recent(db, kind, key, now) for kind, key in keys)
 
+    def known(self, name: str, address: str) -> bool:
+        """True when this name logged in successfully from this address recently."""
+        query = "SELECT 1 FROM known WHERE user = ? AND address = ? AND at > ?"
+        with self._db() as db:
+            row = db.execute(query, (user_key(name), address[:KEY_LENGTH], self.clock() - KNOWN_FOR))
+            return row.fetchone() is not None
+
     def begin(self, name: str, address: str) -> Lock | None:
         """Refuse a locked name or address; otherwise count this login as in flight."""
         lock = self.check(name, address)
@@ -163,6 +174,9 @@ class LoginThrottle:
         with self._db() as db:
             if ok:
                 db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", keys[0])
+                if address:
+                    known = (user_key(name), address[:KEY_LENGTH], now)
+                    db.execute("INSERT OR REPLACE INTO known VALUES (?, ?, ?)", known)
                 return
             db.execute("DELETE FROM failures WHERE at <= ?", (now - self.policy.window,))
             db.execute("DELETE FROM locks WHERE until <= ?", (now,))
