@@ -24,11 +24,13 @@ def client_address(handler) -> str:  # type: ignore[no-untyped-def]
 
 
 # Suspect logins take turns for PAM, one at a time, so password hashing for guesses never has more
-# than one core: names not in the team, names or addresses that already failed or have other logins
-# being checked, and names logging in from an address they never logged in from successfully (the
-# first wrong guess for a name looks like any first login). Logins of known name/address pairs go
-# straight to PAM. (Lowering suspect threads' niceness instead made things worse: a low-priority
-# thread holding the GIL stalled the hub's whole event loop.)
+# than one core: names not in the team, and names or addresses that already failed or have other
+# logins being checked. While suspect logins are being checked (a storm of guesses), a name logging
+# in from an address it never logged in from successfully is suspect too (the first wrong guess for
+# a name looks like anyone's first login); known name/address pairs always go straight to PAM, and
+# so does everyone when no guesses are being checked (twenty people logging in for the first time
+# at once are not queued). Lowering suspect threads' niceness instead made things worse: a
+# low-priority thread holding the GIL stalled the hub's whole event loop.
 SUSPECT_SLOTS = 1
 
 
@@ -58,6 +60,7 @@ class TeamAuthenticator(PAMAuthenticator):
 
     _throttle: LoginThrottle | None = None
     _suspect_turns: asyncio.Semaphore | None = None
+    suspects_in_pam = 0  # suspect logins waiting for their turn or in PAM now
 
     @property
     def suspect_turns(self) -> asyncio.Semaphore:
@@ -93,7 +96,9 @@ class TeamAuthenticator(PAMAuthenticator):
         members = self.members()
         suspect = self.normalize_username(name) not in members
         if throttle is not None:
-            suspect = suspect or throttle.busy(name, address) or not throttle.known(name, address)
+            suspect = suspect or throttle.busy(name, address)
+            # while guesses are being checked, a first login from a new address waits its turn too
+            suspect = suspect or (self.suspects_in_pam > 0 and not throttle.known(name, address))
             lock = throttle.begin(name, address)
             if lock is not None:
                 self.log.warning("Login for %r from %s refused: %s", name[:32], address, lock.message())
@@ -114,8 +119,12 @@ class TeamAuthenticator(PAMAuthenticator):
     async def _checked(self, handler, data, suspect: bool) -> str | None:  # type: ignore[no-untyped-def]
         """The user name when PAM accepts the password; PAM's failure delay is slept here, on the loop."""
         if suspect:
-            async with self.suspect_turns:
-                verdict = await self._pam(data)
+            self.suspects_in_pam += 1
+            try:
+                async with self.suspect_turns:
+                    verdict = await self._pam(data)
+            finally:
+                self.suspects_in_pam -= 1
         else:
             verdict = await self._pam(data)
         if verdict.ok:
