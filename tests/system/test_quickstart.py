@@ -143,7 +143,7 @@ def test_the_hub_runs_sandboxed_and_still_adds_users_from_its_page_and_runs_page
     assert guest.run(["stat", "-c", "%a %U", "/home/carol"]).stdout.split() == ["700", "carol"]
     carol = HubSession(url, "carol")
     carol.login("Page-pass-12")
-    carol.open_server()
+    carol.open_server(deadline_s=300)  # one spawn took over 120 s at load 10
     uid = guest.run(["id", "-u", "carol"]).stdout.strip()
     assert carol.run_in_new_kernel("import os; print(os.getuid())").strip() == uid
 

@@ -143,13 +143,13 @@ class LoginThrottle:
         return None
 
     def busy(self, name: str, address: str) -> bool:
-        """True when the name or address has recent failures or other logins still being checked."""
+        """True when the name or address has recent failures, or other logins of the name are being
+        checked (many people share an address behind one router: its logins alone prove nothing)."""
         now = self.clock()
-        keys = self._keys(name, address)
-        if any(self.in_flight[key] for key in keys):
+        if self.in_flight[(USER, user_key(name))]:
             return True
         with self._db() as db:
-            return any(self._recent(db, kind, key, now) for kind, key in keys)
+            return any(self._recent(db, kind, key, now) for kind, key in self._keys(name, address))
 
     def known(self, name: str, address: str) -> bool:
         """True when this name logged in successfully from this address recently."""
