@@ -24,8 +24,8 @@ def client_address(handler) -> str:  # type: ignore[no-untyped-def]
 
 
 # Suspect logins take turns for PAM, one at a time, so password hashing for guesses never has more
-# than one core: names not in the team, and names or addresses that already failed or have other
-# logins being checked. While suspect logins are being checked (a storm of guesses), a name logging
+# than one core: names not in the team, names or addresses that already failed, and names with
+# another login being checked. While suspect logins are being checked (a storm of guesses), a name logging
 # in from an address it never logged in from successfully is suspect too (the first wrong guess for
 # a name looks like anyone's first login); known name/address pairs always go straight to PAM, and
 # so does everyone when no guesses are being checked (twenty people logging in for the first time
