@@ -4,6 +4,8 @@ and wrong passwords (PAM sleeps ~3 s each) do not hold up someone else's correct
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 
 from tests.support.logins import login, storm
 from tests.support.roots import Roots
@@ -82,3 +84,20 @@ def test_twenty_wrong_passwords_at_once_do_not_hold_up_a_correct_login(installed
             f"(ratio {found.ratio:.2f}, target <= 2);"
             f" slowest wrong password {slowest_wrong:.1f} s"
         )
+
+
+def test_pam_check_hands_back_pams_failure_delay_instead_of_sleeping(roots: Roots):
+    from teamhub.hubside import pamcheck
+
+    ann = roots.name("pam")
+    subprocess.run(["useradd", "--no-create-home", ann], check=True)
+    subprocess.run(["chpasswd"], input=f"{ann}:Right-pass-42\n", text=True, check=True)
+
+    assert pamcheck.check(ann, "Right-pass-42") == pamcheck.Verdict(True)
+    started = time.monotonic()
+    wrong = pamcheck.check(ann, "wrong-password")
+    took = time.monotonic() - started
+    assert not wrong.ok and wrong.error == "Authentication failure"
+    # /etc/pam.d/login asks for ~3 s (pam_faildelay); the check returned without sleeping it
+    assert wrong.delay_s >= 1.0 and took < wrong.delay_s, (wrong, took)
+    assert not pamcheck.check(roots.name("nobody"), "x").ok

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,6 +16,7 @@ from .rootfs import ensure_host_tools, ensure_rootfs_tarball
 HERE = Path(__file__).resolve().parent
 _CAP_SYS_ADMIN = 21
 _TIMINGS: dict[str, list[float]] = {}
+_FIGURES: list[str] = []
 
 
 def _truthy(name: str) -> bool:
@@ -128,8 +129,23 @@ def guest(make_guest: MakeGuest) -> Guest:
     return make_guest()
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages, for reading the figures."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+@pytest.fixture
+def figures() -> Callable[[str], None]:
+    """Record a line for the run's summary ("system tier: figures"): measured, never asserted."""
+    return _FIGURES.append
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print how long guests took to unpack, boot and shut down in this run."""
+    """Print the figures the tests measured, and how long guests took to unpack, boot and stop."""
+    if _FIGURES:
+        terminalreporter.section(f"system tier: figures (load average at the end: {_load()})")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
     if not _TIMINGS:
         return
     terminalreporter.section("system tier: guest timings (seconds)")

@@ -149,8 +149,18 @@ def test_unit_always_restarts_and_is_sandboxed_around_what_the_hub_writes():
     lines = set(unit.splitlines())
     assert {"Restart=always", "StartLimitIntervalSec=0", "KillMode=process", "PrivateTmp=yes"} <= lines
     assert {"NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectKernelModules=yes"} <= lines
-    # the team page and the project watcher run inside the hub's unit and write across the system
-    assert not any(line.startswith(("ProtectSystem=", "ProtectHome=")) for line in lines)
+    # read-only except what the team page (users, homes, team file) and the project watcher write
+    assert "ProtectSystem=strict" in lines
+    (writable,) = (
+        line.removeprefix("ReadWritePaths=").split() for line in lines if "ReadWritePaths=" in line
+    )
+    assert {"/etc", "/run", f"-{PATHS.state}", f"-{PATHS.data}", f"-{PATHS.prefix}", "-/home"} <= set(
+        writable
+    )
+    assert f"ReadOnlyPaths=-{PATHS.hub_venv}" in lines
+    # homes are written when users are added: ProtectHome=read-only would win over ReadWritePaths=
+    assert not any(line.startswith("ProtectHome=") for line in lines)
+    assert "-/srv/homes" in render_unit(PATHS, {}, Path("/srv/homes"))
     assert not any(line.startswith("MemoryDenyWriteExecute") for line in lines)
 
 

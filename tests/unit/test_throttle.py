@@ -124,3 +124,25 @@ def test_the_client_address_is_the_last_one_not_added_by_a_local_proxy():
     assert forwarded_client("100.64.0.9,127.0.0.1", "127.0.0.1") == "100.64.0.9"  # via tailscale serve
     assert forwarded_client("203.0.113.5, 100.64.0.9, 127.0.0.1", "127.0.0.1") == "100.64.0.9"
     assert forwarded_client("", "10.1.1.1") == "10.1.1.1"
+
+
+def test_a_name_is_known_only_from_an_address_it_logged_in_from(tmp_path: Path, clock: Clock):
+    t = throttle(tmp_path, clock)
+    assert not t.known("Ann", "203.0.113.7")
+    fail(t, "ann", "203.0.113.7")
+    assert not t.known("ann", "203.0.113.7")  # a failure proves nothing
+    assert t.begin("ann", "203.0.113.7") is None
+    t.finish("ann", "203.0.113.7", ok=True)
+    assert t.known("ANN", "203.0.113.7") and not t.known("ann", "203.0.113.8")
+    assert not t.known("bob", "203.0.113.7")
+    clock.now += 91 * 24 * 3600
+    assert not t.known("ann", "203.0.113.7")
+
+
+def test_busy_means_failures_or_the_same_name_in_flight_not_a_shared_address(tmp_path: Path, clock: Clock):
+    t = throttle(tmp_path, clock)
+    assert t.begin("ann", "198.51.100.1") is None
+    assert t.busy("ann", "198.51.100.9")  # the same name twice at once
+    assert not t.busy("bob", "198.51.100.1")  # a colleague behind the same router
+    t.finish("ann", "198.51.100.1", ok=False)
+    assert t.busy("bob", "198.51.100.1") and t.busy("ann", "203.0.113.5")  # failures count

@@ -77,3 +77,13 @@ def test_package_fields_split_on_spaces_only_and_new_ids_follow_restored_jobs():
     jobs.restore(Job(id="41", title="Add tool x", who="lead"))
     assert jobs.new("next", "lead").id == "42"
     assert [job.id for job in jobs.recent()] == ["42", "41"]
+
+
+def test_under_systemd_a_job_is_its_own_service_with_the_environment_passed_as_arguments():
+    argv = ["/bin/sh", "-c", detached.WRAPPER, "sh", "python", "-m", "teamhub", "env", "add", "a b"]
+    env = {"PATH": "/usr/bin", "TEAMHUB_JOB_LOG": "/var/lib/teamhub/team-page-jobs/9.log", "X": "a=b c"}
+    wrapped = detached.transient_service("9", env, argv)
+    assert wrapped[0] == "systemd-run" and "--scope" not in wrapped
+    assert "--unit=teamhub-page-job-9" in wrapped
+    assert {"--setenv=PATH=/usr/bin", "--setenv=X=a=b c"} <= set(wrapped)
+    assert wrapped[-len(argv) :] == argv  # the wrapper, then the command, unparsed

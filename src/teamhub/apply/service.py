@@ -12,10 +12,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from teamhub.errors import TeamhubError
+from teamhub.errors import BadInput, TeamhubError
 from teamhub.paths import Paths
-from teamhub.plan.unit import hub_argv, hub_path_variable, render_unit
+from teamhub.plan.unit import DEFAULT_HOME_ROOT, hub_argv, hub_path_variable, render_unit
 from teamhub.runner import CA_VARIABLES, clean_env, run
+from teamhub.team.load import load
 from teamhub.team.store import write_atomically
 
 START_TIMEOUT = 90.0
@@ -147,10 +148,17 @@ class Systemd:
         pid = int(out.stdout.strip() or 0)
         return pid or None
 
+    def home_root(self) -> Path:
+        """Where the team file says homes are made (the unit keeps them writable)."""
+        try:
+            return load(self.paths.config_file).team.accounts.home_root
+        except BadInput:
+            return DEFAULT_HOME_ROOT
+
     def install_unit(self) -> bool:
         """Write the unit when it changed, and enable it; True when it changed."""
         passed_on = {key: os.environ[key] for key in CA_VARIABLES if key in os.environ}
-        text = render_unit(self.paths, passed_on)
+        text = render_unit(self.paths, passed_on, self.home_root())
         unit = self.paths.systemd_unit
         changed = not unit.exists() or unit.read_text() != text
         if changed:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
-import os
-import threading
 from pathlib import Path
 
 from jupyterhub.auth import PAMAuthenticator
@@ -13,6 +11,7 @@ from tornado import web
 from tornado.concurrent import run_on_executor
 from traitlets import Integer, Unicode, default
 
+from teamhub.hubside import pamcheck
 from teamhub.hubside.throttle import LoginThrottle, Policy, forwarded_client
 
 
@@ -24,15 +23,15 @@ def client_address(handler) -> str:  # type: ignore[no-untyped-def]
     return forwarded_client(forwarded, handler.request.remote_ip or "")
 
 
-# Password hashing is CPU work: PAM checks of names that are not in the team, or whose name or
-# address already failed or has other logins running, get the CPU only when others leave it.
-SUSPECT_NICENESS = 15
-
-
-def set_thread_niceness(value: int) -> None:
-    """Set this thread's nice value (Linux: per thread); quietly nothing without the right to."""
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), value)
+# Suspect logins take turns for PAM, one at a time, so password hashing for guesses never has more
+# than one core: names not in the team, names or addresses that already failed, and names with
+# another login being checked. While suspect logins are being checked (a storm of guesses), a name logging
+# in from an address it never logged in from successfully is suspect too (the first wrong guess for
+# a name looks like anyone's first login); known name/address pairs always go straight to PAM, and
+# so does everyone when no guesses are being checked (twenty people logging in for the first time
+# at once are not queued). Lowering suspect threads' niceness instead made things worse: a
+# low-priority thread holding the GIL stalled the hub's whole event loop.
+SUSPECT_SLOTS = 1
 
 
 class TeamAuthenticator(PAMAuthenticator):
@@ -55,11 +54,20 @@ class TeamAuthenticator(PAMAuthenticator):
 
     @default("executor_threads")
     def _default_executor_threads(self) -> int:
-        # PAM sleeps ~3 s in its thread after a wrong password: with JupyterHub's 4 threads, a few
-        # wrong passwords would queue everyone else's login behind them.
+        # PAM checks run in these threads while they hash (PAM's failure delay is slept on the event
+        # loop, see pamcheck): more than JupyterHub's 4, so a burst of logins does not queue.
         return 32
 
     _throttle: LoginThrottle | None = None
+    _suspect_turns: asyncio.Semaphore | None = None
+    suspects_in_pam = 0  # suspect logins waiting for their turn or in PAM now
+
+    @property
+    def suspect_turns(self) -> asyncio.Semaphore:
+        """The queue suspect logins wait in for their PAM check."""
+        if self._suspect_turns is None:
+            self._suspect_turns = asyncio.Semaphore(SUSPECT_SLOTS)
+        return self._suspect_turns
 
     @property
     def throttle(self) -> LoginThrottle | None:
@@ -89,6 +97,8 @@ class TeamAuthenticator(PAMAuthenticator):
         suspect = self.normalize_username(name) not in members
         if throttle is not None:
             suspect = suspect or throttle.busy(name, address)
+            # while guesses are being checked, a first login from a new address waits its turn too
+            suspect = suspect or (self.suspects_in_pam > 0 and not throttle.known(name, address))
             lock = throttle.begin(name, address)
             if lock is not None:
                 self.log.warning("Login for %r from %s refused: %s", name[:32], address, lock.message())
@@ -97,24 +107,35 @@ class TeamAuthenticator(PAMAuthenticator):
                 raise error
         result = None
         try:
-            found = await self._pam(handler, data, SUSPECT_NICENESS if suspect else 0)
-            if found is not None:
-                username = found if isinstance(found, str) else found["name"]
-                if self.normalize_username(username) in members:
-                    member = members[self.normalize_username(username)]
-                    result = {"name": username, "admin": bool(member.get("admin"))}
+            username = await self._checked(handler, data, suspect)
+            if username is not None and self.normalize_username(username) in members:
+                member = members[self.normalize_username(username)]
+                result = {"name": username, "admin": bool(member.get("admin"))}
         finally:
             if throttle is not None:
                 throttle.finish(name, address, ok=result is not None)
         return result
 
+    async def _checked(self, handler, data, suspect: bool) -> str | None:  # type: ignore[no-untyped-def]
+        """The user name when PAM accepts the password; PAM's failure delay is slept here, on the loop."""
+        if suspect:
+            self.suspects_in_pam += 1
+            try:
+                async with self.suspect_turns:
+                    verdict = await self._pam(data)
+            finally:
+                self.suspects_in_pam -= 1
+        else:
+            verdict = await self._pam(data)
+        if verdict.ok:
+            return str(data["username"])
+        shown = str(data.get("username", ""))[:32]
+        address = handler.request.remote_ip if handler is not None else ""
+        self.log.warning("PAM Authentication failed (%r@%s): %s", shown, address, verdict.error)
+        await asyncio.sleep(verdict.delay_s)
+        return None
+
     @run_on_executor
-    def _pam(self, handler, data, niceness: int):  # type: ignore[no-untyped-def]
-        """PAMAuthenticator's PAM check, in a pool thread running at `niceness`."""
-        if niceness:
-            set_thread_niceness(niceness)
-        try:
-            return PAMAuthenticator.authenticate.__wrapped__(self, handler, data)
-        finally:
-            if niceness:
-                set_thread_niceness(0)
+    def _pam(self, data) -> pamcheck.Verdict:  # type: ignore[no-untyped-def]
+        """PAM's check of the name and password (and account), in a pool thread."""
+        return pamcheck.check(str(data["username"]), str(data["password"]), self.service, self.encoding)

@@ -18,6 +18,9 @@ from tornado.httpclient import AsyncHTTPClient
 from tornado.httpserver import HTTPServer
 
 MAX_CLIENTS = 1000
+# tornado's client gives up on a request after 20 s by default (the node proxy never does): a login
+# or a kernel's websocket answered late on a busy machine became a 503/599 (20 users at once, load 15).
+PROXY_TIMEOUT_MS = 300_000
 
 
 def take_option(argv: list[str], flag: str) -> tuple[list[str], str | None]:
@@ -33,6 +36,13 @@ def take_option(argv: list[str], flag: str) -> tuple[list[str], str | None]:
             rest.append(argv[i])
         i += 1
     return rest, value
+
+
+def with_timeout(argv: list[str]) -> list[str]:
+    """argv with --proxy-timeout (milliseconds), unless it gives one."""
+    if any(arg == "--proxy-timeout" or arg.startswith("--proxy-timeout=") for arg in argv):
+        return argv
+    return [*argv, "--proxy-timeout", str(PROXY_TIMEOUT_MS)]
 
 
 def tls_first(context: ssl.SSLContext) -> Callable[..., HTTPServer]:
@@ -57,7 +67,7 @@ def run() -> None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         cli.HTTPServer = tls_first(context)  # type: ignore[attr-defined]
-    sys.exit(cli.main(args=argv))
+    sys.exit(cli.main(args=with_timeout(argv)))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,11 @@ CREATE INDEX IF NOT EXISTS failures_by_key ON failures (kind, key, at);
 CREATE TABLE IF NOT EXISTS locks (
     kind TEXT NOT NULL, key TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (kind, key)
 );
+CREATE TABLE IF NOT EXISTS known (user TEXT NOT NULL, address TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (user, address));
 """
+# A name logging in from an address it logged in from successfully within this time is "known".
+KNOWN_FOR = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -139,13 +143,20 @@ class LoginThrottle:
         return None
 
     def busy(self, name: str, address: str) -> bool:
-        """True when the name or address has recent failures or other logins still being checked."""
+        """True when the name or address has recent failures, or other logins of the name are being
+        checked (many people share an address behind one router: its logins alone prove nothing)."""
         now = self.clock()
-        keys = self._keys(name, address)
-        if any(self.in_flight[key] for key in keys):
+        if self.in_flight[(USER, user_key(name))]:
             return True
         with self._db() as db:
-            return any(self._recent(db, kind, key, now) for kind, key in keys)
+            return any(self._recent(db, kind, key, now) for kind, key in self._keys(name, address))
+
+    def known(self, name: str, address: str) -> bool:
+        """True when this name logged in successfully from this address recently."""
+        query = "SELECT 1 FROM known WHERE user = ? AND address = ? AND at > ?"
+        with self._db() as db:
+            row = db.execute(query, (user_key(name), address[:KEY_LENGTH], self.clock() - KNOWN_FOR))
+            return row.fetchone() is not None
 
     def begin(self, name: str, address: str) -> Lock | None:
         """Refuse a locked name or address; otherwise count this login as in flight."""
@@ -163,6 +174,9 @@ class LoginThrottle:
         with self._db() as db:
             if ok:
                 db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", keys[0])
+                if address:
+                    known = (user_key(name), address[:KEY_LENGTH], now)
+                    db.execute("INSERT OR REPLACE INTO known VALUES (?, ?, ?)", known)
                 return
             db.execute("DELETE FROM failures WHERE at <= ?", (now - self.policy.window,))
             db.execute("DELETE FROM locks WHERE until <= ?", (now,))

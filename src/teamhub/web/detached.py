@@ -52,19 +52,19 @@ def child_environment(who: str) -> dict[str, str]:
 
 
 def launch(paths: Paths, config: Path, job: Job, command: Command) -> None:
-    """Start the command in its own session (and, under systemd, outside the hub's unit)."""
+    """Start the command in its own session (under systemd, as its own transient service)."""
     folder = jobs_dir(paths)
     meta = {"id": job.id, "title": job.title, "who": job.who, "form": job.form, "started": job.started}
     meta |= {"args": command.args, "success": command.success, "stream": command.stream}
     (folder / f"{job.id}.json").write_text(json.dumps(meta))
     argv = [sys.executable, "-m", "teamhub", "--config", str(config), *command.args]
-    if service.uses_systemd(paths) and shutil.which("systemd-run"):
-        # `systemctl restart teamhub` stops every process of the unit: leave its cgroup first
-        argv = ["systemd-run", "--scope", "--quiet", "--collect", f"--unit=teamhub-page-job-{job.id}", *argv]
     env = child_environment(job.who)
     env |= {"TEAMHUB_JOB_LOG": str(folder / f"{job.id}.log"), "RC": str(folder / f"{job.id}.rc")}
+    wrapped = ["/bin/sh", "-c", WRAPPER, "sh", *argv]
+    if service.uses_systemd(paths) and shutil.which("systemd-run"):
+        wrapped = transient_service(job.id, env, wrapped)
     subprocess.Popen(
-        ["/bin/sh", "-c", WRAPPER, "sh", *argv],
+        wrapped,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -72,6 +72,15 @@ def launch(paths: Paths, config: Path, job: Job, command: Command) -> None:
         cwd="/",
         start_new_session=True,
     )
+
+
+def transient_service(job_id: str, env: dict[str, str], argv: list[str]) -> list[str]:
+    """argv as a transient systemd service, started by systemd itself rather than by the page."""
+    # Outside the hub's unit, which a restart stops, and outside its sandbox (ProtectSystem=strict):
+    # an env build downloads into uv's cache in root's home, read-only for the hub.
+    settings = [f"--setenv={key}={value}" for key, value in sorted(env.items())]
+    unit = [f"--unit=teamhub-page-job-{job_id}", f"--description=teamhub page job {job_id}"]
+    return ["systemd-run", "--quiet", "--collect", *unit, "--working-directory=/", *settings, *argv]
 
 
 def _error(lines: list[str], code: int) -> str:
