@@ -77,7 +77,7 @@ def team(hub_venv: str) -> Iterator[Team]:
 
 
 def watcher_pids(team: Team) -> list[int]:
-    """This installation's folder watcher (the hub runs it with our registry's path)."""
+    """This installation's folder watcher: the hub's services process, started with our registry's path."""
     registry = str(team.roots.base / "state" / "projects.json")
     found = []
     for entry in Path("/proc").iterdir():
@@ -87,7 +87,7 @@ def watcher_pids(team: Team) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"teamhub.hubside.projectwatch" in argv and registry.encode() in argv:
+        if b"teamhub.hubside.services" in argv and registry.encode() in argv:
             found.append(int(entry.name))
     return found
 
