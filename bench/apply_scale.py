@@ -107,6 +107,16 @@ def compile_bytecode() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", *sorted(places)], check=False)
 
 
+def prepare(base: Path, prefix: str, users: int, projects: int) -> Path:
+    """The benchmark's folder with an empty home root and the team file; the team file's path."""
+    (base / "home").mkdir(parents=True)
+    os.chmod(base, 0o755)
+    config = base / "etc" / "team.toml"
+    config.parent.mkdir()
+    config.write_text(team_file(base, prefix, users, projects))
+    return config
+
+
 def main() -> int:
     """Build the team, apply it twice, print both times."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -120,11 +130,7 @@ def main() -> int:
     prefix = "thb" + secrets.token_hex(3)
     base = Path(f"/tmp/{prefix}")
     try:
-        (base / "home").mkdir(parents=True)
-        os.chmod(base, 0o755)
-        config = base / "etc" / "team.toml"
-        config.parent.mkdir()
-        config.write_text(team_file(base, prefix, args.users, args.projects))
+        config = prepare(base, prefix, args.users, args.projects)
         first, _ = timed_apply(config)
         again, said = timed_apply(config)
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -134,11 +140,7 @@ def main() -> int:
         print(f"  no-op re-apply:{again:6.2f} s   (target < 1 s; it said: {said!r})")
         if args.breakdown:
             cleanup(base, prefix)
-            (base / "home").mkdir(parents=True)
-            os.chmod(base, 0o755)
-            config.parent.mkdir()
-            config.write_text(team_file(base, prefix, args.users, args.projects))
-            breakdown(config)
+            breakdown(prepare(base, prefix, args.users, args.projects))
     finally:
         cleanup(base, prefix)
     return 0

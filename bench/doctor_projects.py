@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from apply_scale import cleanup, compile_bytecode, team_file, timed_apply
+from apply_scale import cleanup, compile_bytecode, prepare, timed_apply
 from common import print_table, save
 
 
@@ -47,11 +47,7 @@ def main() -> int:
     prefix = "thb" + secrets.token_hex(3)
     base = Path(f"/tmp/{prefix}")
     try:
-        (base / "home").mkdir(parents=True)
-        os.chmod(base, 0o755)
-        config = base / "etc" / "team.toml"
-        config.parent.mkdir()
-        config.write_text(team_file(base, prefix, args.users, args.projects))
+        config = prepare(base, prefix, args.users, args.projects)
         timed_apply(config)
         load_before = os.getloadavg()[0]
         results = [time_checks(config) for _ in range(args.runs)]
