@@ -1,4 +1,4 @@
-"""`python -m teamhub.web --config TEAM_FILE`: started by the hub as its `team` service."""
+"""`python -m teamhub.web --config TEAM_FILE`: the team page alone (the hub runs it in its services)."""
 
 from __future__ import annotations
 
