@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import pwd
 import re
+import socket
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.asuser import python_as
 from tests.support.hubclient import HubSession
 from tests.support.roots import Roots, make_roots, shared_hub_venv
 
@@ -17,6 +21,8 @@ SEED = Path(__file__).resolve().parents[2] / "src" / "teamhub" / "recipes" / "tr
 # The seed's Python, verbatim.
 SEED_PYTHON = """from gams import GamsWorkspace
 import os
+import pwd
+import stat
 ws = GamsWorkspace()
 job = ws.add_job_from_file(os.getcwd() + "/example.gams")
 job.run()
@@ -182,3 +188,41 @@ def test_a_failed_build_says_why_and_keeps_the_live_build(hub: Hub) -> None:
     assert "live build is unchanged" in failed.stderr
     assert hub.live("alpha") == before and hub.team_text() == text
     assert "six ok" in hub.run("import six\nprint('six ok')", "alpha")
+
+
+KERNEL_SOCKETS_PROBE = """
+from ipykernel.kernelapp import IPKernelApp
+app = IPKernelApp.instance()
+ports = [app.shell_port, app.iopub_port, app.stdin_port, app.control_port, app.hb_port]
+print("transport", app.transport, "sockets", *(f"{app.ip}-{port}" for port in ports))
+"""
+
+
+def test_kernels_talk_over_private_unix_sockets_that_other_users_cannot_reach(hub: Hub) -> None:
+    out = hub.run(KERNEL_SOCKETS_PROBE)
+    assert out.startswith("transport ipc sockets "), out  # no TCP port for another process to take first
+    sockets = [Path(path) for path in out.split()[3:]]
+    entry = pwd.getpwnam(hub.user)
+    runtime = Path(entry.pw_dir) / ".jupyter" / "runtime"
+    assert {path.parent for path in sockets} == {runtime}, out
+    assert (runtime.stat().st_mode & 0o777, runtime.stat().st_uid) == (0o700, entry.pw_uid)
+    kernel = hub.session.start_kernel("alpha")
+    try:
+        assert hub.session.run_code(kernel, "print(7)").strip() == "7"  # up, its sockets bound
+        channels = sorted(runtime.glob(f"kernel-{kernel}-ipc-*"))
+        assert len(channels) == 5 and all(stat.S_ISSOCK(path.stat().st_mode) for path in channels)
+        shell = channels[0]
+        with socket.socket(socket.AF_UNIX) as live:
+            live.connect(str(shell))  # root may: the socket is live, so a refusal below is the permission
+        connect = f"""
+import json, socket
+try:
+    socket.socket(socket.AF_UNIX).connect({str(shell)!r})
+    print(json.dumps("connected"))
+except OSError as exc:
+    print(json.dumps(type(exc).__name__))
+"""
+        reached = python_as(hub.admin, connect)
+        assert reached == "PermissionError", reached
+    finally:
+        hub.session.shutdown_kernel(kernel)

@@ -267,7 +267,8 @@ def test_twenty_users_at_once_then_twenty_wrong_passwords_around_a_correct_login
     found = crowd(url, {name: created[name] for name in names})
     for label, figure in found.rows():
         figures(f"{CROWD} users at once (log in, spawn, run a cell): {label}: {figure}")
-    assert not found.failures, found.failures
+    journals = [server_journal(guest, failure.split(":")[0]) for failure in found.failures]
+    assert not found.failures, found.failures + journals
 
     victims = names[: WRONG // 5]  # five wrong passwords each: every guess reaches PAM
     storm = logins.storm(url, ("admin", password), victims, wrong_count=WRONG, offset_s=0.0)
@@ -279,6 +280,12 @@ def test_twenty_users_at_once_then_twenty_wrong_passwords_around_a_correct_login
     assert all(attempt.status in (403, 429) for attempt in storm.wrong), [a.status for a in storm.wrong]
     # twenty servers take longer to stop than a reboot waits for: stop them here
     guest.run(["systemctl", "stop", *(f"teamhub-user-{name}" for name in names)], timeout=300)
+
+
+def server_journal(guest: Guest, name: str) -> str:
+    """The last lines a user's server unit logged: why a kernel or a spawn failed."""
+    unit = f"teamhub-user-{name}"
+    return guest.run(["journalctl", "--no-pager", "-u", unit, "-n", "60", "-o", "cat"], check=False).stdout
 
 
 def test_after_a_reboot_the_hub_is_back_with_its_users(installed_guest):

@@ -1,8 +1,9 @@
-"""Spawners: ready as soon as the server answers, and SystemdSpawner with per-user limits."""
+"""Spawners: ready as soon as the server answers, kernels on unix sockets, per-user limits under systemd."""
 
 from __future__ import annotations
 
 import asyncio
+import pwd
 import time
 
 from jupyterhub.spawner import LocalProcessSpawner
@@ -10,12 +11,15 @@ from systemdspawner import SystemdSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Dict
 
+from teamhub.plan.singleuser import KernelSockets, kernel_sockets
 
-class ReadyWhenAnswering:
-    """Poll the new server every `ready_poll_interval` s before returning from start().
 
-    JupyterHub's own readiness check backs off exponentially (with full jitter, up to 5 s a
-    wait), so a server that took three seconds to start is noticed a second or more late.
+class TeamSpawnerMixin:
+    """What both spawners add: noticed ready without backoff delay, and unix sockets for kernels.
+
+    start() polls the new server every `ready_poll_interval` s before returning. JupyterHub's own
+    readiness check backs off exponentially (with full jitter, up to 5 s a wait), so a server that
+    took three seconds to start is noticed a second or more late.
     """
 
     # A plain attribute: a traitlet would need this mixin to be a HasTraits class itself.
@@ -38,12 +42,27 @@ class ReadyWhenAnswering:
     async def _still_starting(self) -> bool:
         return await self.poll() is None  # type: ignore[attr-defined]
 
+    def _kernel_sockets(self) -> KernelSockets:
+        try:
+            home = pwd.getpwnam(self.user.name).pw_dir  # type: ignore[attr-defined]
+        except KeyError:  # not a Linux user: the spawn fails on its own, with its own message
+            return KernelSockets()
+        return kernel_sockets(home)
 
-class TeamLocalProcessSpawner(ReadyWhenAnswering, LocalProcessSpawner):
-    """LocalProcessSpawner, noticed ready without backoff delay."""
+    def get_args(self) -> list[str]:
+        """The parent's arguments, plus unix sockets for the user's kernels (plan/singleuser.py)."""
+        return super().get_args() + self._kernel_sockets().args  # type: ignore[misc]
+
+    def get_env(self) -> dict[str, str]:
+        """The parent's environment, plus the user's runtime folder that holds those sockets."""
+        return super().get_env() | self._kernel_sockets().env  # type: ignore[misc]
 
 
-class TeamSystemdSpawner(ReadyWhenAnswering, SystemdSpawner):
+class TeamLocalProcessSpawner(TeamSpawnerMixin, LocalProcessSpawner):
+    """LocalProcessSpawner with teamhub's start and kernel sockets."""
+
+
+class TeamSystemdSpawner(TeamSpawnerMixin, SystemdSpawner):
     """Each user's server in its own unit; a user's own limits replace the team's [limits]."""
 
     user_limits = Dict(
