@@ -1,6 +1,6 @@
 """Login to first result, teamhub against a hub set up the seed's way, on the same machine and users.
 
-Run as root: .venv/bin/python bench/first_result.py [--users 20] [--rounds 2]
+Run as root: .venv/bin/python bench/first_result.py [--users 20] [--rounds 2] [--without-seed]
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import print_table, save
+from cpushare import shares, snapshot
 from hubs import Hub, set_passwords, start_seed_hub, start_teamhub
 from tests.support.hubclient import HubSession
 from tests.support.roots import make_roots
 
 PASSWORD = "Bench-pass-2026"
-CLOCK = os.sysconf("SC_CLK_TCK")
 
 
 def first_result(hub: Hub, name: str) -> float:
@@ -55,11 +55,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK
 
 
 def hub_side_rss(hub: Hub) -> tuple[float, float, float]:
@@ -105,9 +100,10 @@ def measure(hub: Hub, names: list[str], single: list[str]) -> dict[str, float]:
     alone = [first_result(hub, name) for name in single]
     hub.stop_servers(single)
     hub_pid = int(hub.hub_pid_file.read_text())
-    cpu_before = cpu_seconds(hub_pid)
+    proxy_pid = int(hub.proxy_pid_file.read_text())
+    parts_before = snapshot(hub_pid, proxy_pid, names)
     cold, cold_failures = storm(hub, names)
-    cpu = cpu_seconds(hub_pid) - cpu_before
+    storm_cpu = shares(parts_before, snapshot(hub_pid, proxy_pid, names))
     warm, warm_failures = storm(hub, names)
     hub_mb, proxy_mb, services_mb = hub_side_rss(hub)
     figures = {
@@ -119,7 +115,8 @@ def measure(hub: Hub, names: list[str], single: list[str]) -> dict[str, float]:
         "again_p50_s": pct(warm, 0.5),
         "again_p95_s": pct(warm, 0.95),
         "again_failures": warm_failures,
-        "hub_cpu_s_storm": cpu,
+        "hub_cpu_s_storm": storm_cpu.pop("hub"),
+        **{f"storm_cpu_s_{part.replace(' ', '_')}": seconds for part, seconds in storm_cpu.items()},
         "hub_mb": hub_mb,
         "proxy_mb": proxy_mb,
         "services_mb": services_mb,
@@ -134,6 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=1, help="alternations of seed and teamhub")
+    parser.add_argument("--without-seed", action="store_true", help="teamhub alone, to profile it")
     args = parser.parse_args()
     roots = make_roots()
     seed_process = None
@@ -141,11 +139,14 @@ def main() -> None:
         names = [roots.name(f"u{i:02d}") for i in range(args.users)]
         teamhub = start_teamhub(roots, names)
         set_passwords(names, PASSWORD)
-        seed, seed_process = start_seed_hub(roots.base, names[0])
-        results: dict[str, list[dict[str, float]]] = {"seed": [], "teamhub": []}
+        hubs = [teamhub]
+        if not args.without_seed:
+            seed, seed_process = start_seed_hub(roots.base, names[0])
+            hubs.insert(0, seed)
+        results: dict[str, list[dict[str, float]]] = {hub.label: [] for hub in hubs}
         for round_ in range(args.rounds):
             single = [names[(2 * round_) % len(names)], names[(2 * round_ + 1) % len(names)]]
-            for hub in (seed, teamhub):
+            for hub in hubs:
                 results[hub.label].append(measure(hub, names, single))
         report(results, args.users)
     finally:
@@ -157,13 +158,17 @@ def main() -> None:
 
 def report(results: dict[str, list[dict[str, float]]], users: int) -> None:
     """Median over rounds of each figure, side by side with the ratio teamhub / seed."""
-    keys = list(results["seed"][0])
+    keys = list(results["teamhub"][0])
     merged = {
         label: {k: statistics.median(r[k] for r in runs) for k in keys} for label, runs in results.items()
     }
     rows = []
     for key in keys:
-        seed, ours = merged["seed"][key], merged["teamhub"][key]
+        ours = merged["teamhub"][key]
+        if "seed" not in merged:
+            rows.append((key, f"teamhub {ours:8.2f}"))
+            continue
+        seed = merged["seed"][key]
         ratio = f"{ours / seed:.2f}x" if seed else "-"
         rows.append((key, f"seed {seed:8.2f}   teamhub {ours:8.2f}   teamhub/seed {ratio}"))
     print_table(f"Login to first result, {users} users (medians over rounds)", rows)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from common import print_table, save
-from first_result import PASSWORD, cpu_seconds, rss_mb
+from cpushare import cpu_seconds
+from first_result import PASSWORD, rss_mb
 from hubs import set_passwords, start_teamhub, wait_health
 from tests.support.hubclient import HubSession
 from tests.support.roots import make_roots
