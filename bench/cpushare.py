@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import time
 from pathlib import Path
 
 CLOCK = os.sysconf("SC_CLK_TCK")
@@ -65,3 +66,15 @@ def shares(before: dict[str, object], after: dict[str, object]) -> dict[str, flo
     counted = sum(v for k, v in used.items() if k != "machine")
     used["other"] = used["machine"] - counted
     return used
+
+
+def wait_quiet(busy_below: float = 0.25, deadline_s: float = 120.0) -> float:
+    """Wait until the machine's cores were busy less than `busy_below` over a second; that share."""
+    cores = os.cpu_count() or 1
+    deadline = time.monotonic() + deadline_s
+    while True:
+        before, started = _machine_busy(), time.monotonic()
+        time.sleep(1.0)
+        share = (_machine_busy() - before) / (cores * (time.monotonic() - started))
+        if share < busy_below or time.monotonic() > deadline:
+            return share

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import print_table, save
-from cpushare import shares, snapshot
+from cpushare import shares, snapshot, wait_quiet
 from hubs import Hub, set_passwords, start_seed_hub, start_teamhub
 from tests.support.hubclient import HubSession
 from tests.support.roots import make_roots
@@ -97,8 +97,10 @@ def pct(values: list[float], q: float) -> float:
 
 def measure(hub: Hub, names: list[str], single: list[str]) -> dict[str, float]:
     """All figures for one hub: one user alone, everyone at once, everyone again (servers up)."""
+    busy_before = wait_quiet()  # the other hub's leftovers must not run during this one's figures
     alone = [first_result(hub, name) for name in single]
     hub.stop_servers(single)
+    busy_before = max(busy_before, wait_quiet())
     hub_pid = int(hub.hub_pid_file.read_text())
     proxy_pid = int(hub.proxy_pid_file.read_text())
     parts_before = snapshot(hub_pid, proxy_pid, names)
@@ -123,7 +125,8 @@ def measure(hub: Hub, names: list[str], single: list[str]) -> dict[str, float]:
         "hub_side_total_mb": hub_mb + proxy_mb + services_mb,
         "idle_server_mb": server_rss(names),
     }
-    hub.stop_servers(names)
+    figures["leftover_processes_killed"] = hub.stop_servers(names)
+    figures["cores_busy_before_share"] = busy_before
     return figures
 
 
