@@ -83,7 +83,7 @@ def server_rss(names: list[str]) -> float:
     for entry in Path("/proc").iterdir():
         try:
             ours = entry.name.isdigit() and entry.stat().st_uid in uids
-            if ours and b"jupyterhub-singleuser" in (entry / "cmdline").read_bytes():
+            if ours and b"-singleuser" in (entry / "cmdline").read_bytes():
                 sizes.append(rss_mb(int(entry.name)))
         except OSError:
             continue

@@ -50,7 +50,7 @@ def one(url: str, name: str, hub_pid: int) -> dict[str, float]:
     session.open_server()
     t2 = time.perf_counter()
     hub_spawn = cpu_seconds(hub_pid) - hub_cpu - hub_login
-    (server,) = [p for p, cmd in user_processes(name).items() if "jupyterhub-singleuser" in cmd]
+    (server,) = [p for p, cmd in user_processes(name).items() if "-singleuser" in cmd]
     server_start = cpu_seconds(server)
     kernel = session.start_kernel()
     t3 = time.perf_counter()

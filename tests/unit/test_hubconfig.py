@@ -34,7 +34,7 @@ def test_defaults_listen_everywhere_on_8000_with_lab(tmp_path: Path):
     assert c.JupyterHub.hub_port == 40001
     assert c.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:40002"
     assert c.ConfigurableHTTPProxy.auth_token == "proxy_token-value"
-    assert c.Spawner.cmd == ["/opt/teamhub/hub/bin/jupyterhub-singleuser"]
+    assert c.Spawner.cmd == ["/opt/teamhub/hub/bin/teamhub-singleuser"]
     assert c.JupyterHub.spawner_class == "teamhub.hubside.spawner.TeamLocalProcessSpawner"
 
 

@@ -104,9 +104,10 @@ def _spawner_lines(team: Team, paths: Paths, runtime: Runtime) -> list[str]:
         else "teamhub.hubside.spawner.TeamLocalProcessSpawner"
     )
     return [
-        "# each user's server: the hub venv's jupyterhub-singleuser, run as that user",
+        "# each user's server: jupyterhub-singleuser from the hub venv, run as that user, without the",
+        "# Node call JupyterLab makes at import (hubside/singleuser.py)",
         _line("JupyterHub.spawner_class", spawner),
-        _line("Spawner.cmd", [str(paths.hub_bin("jupyterhub-singleuser"))]),
+        _line("Spawner.cmd", [str(paths.hub_bin("teamhub-singleuser"))]),
         _line("Spawner.default_url", default_url),
         _line("Spawner.http_timeout", 60),
         _line("Spawner.start_timeout", 120),
