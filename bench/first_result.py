@@ -6,10 +6,12 @@ Run as root: .venv/bin/python bench/first_result.py [--users 20] [--rounds 2] [-
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import statistics
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -87,7 +89,7 @@ def server_rss(names: list[str]) -> float:
                 sizes.append(rss_mb(int(entry.name)))
         except OSError:
             continue
-    return statistics.median(sizes) if sizes else 0.0
+    return statistics.median(sizes) if sizes else math.nan
 
 
 def pct(values: list[float], q: float) -> float:
@@ -112,7 +114,7 @@ def measure(hub: Hub, names: list[str], single: list[str]) -> dict[str, float]:
         "one_user_p50_s": statistics.median(alone),
         "storm_p50_s": pct(cold, 0.5),
         "storm_p95_s": pct(cold, 0.95),
-        "storm_max_s": max(cold or [0]),
+        "storm_max_s": max(cold) if cold else math.nan,
         "storm_failures": cold_failures,
         "again_p50_s": pct(warm, 0.5),
         "again_p95_s": pct(warm, 0.95),
@@ -159,11 +161,30 @@ def main() -> None:
         roots.cleanup()
 
 
+def median_of_known(values: Iterable[float]) -> float:
+    """The median of the figures a round produced (a hub whose storm all failed has no p50 or max)."""
+    known = [v for v in values if not math.isnan(v)]
+    return statistics.median(known) if known else math.nan
+
+
+ROUND_FIGURES = ("one_user_p50_s", "storm_p50_s", "storm_p95_s", "storm_max_s", "storm_failures")
+
+
+def print_rounds(results: dict[str, list[dict[str, float]]]) -> None:
+    """Each round's login figures, so a median over rounds hides no failed storm."""
+    rows = []
+    for label, runs in results.items():
+        for number, figures in enumerate(runs, 1):
+            values = "  ".join(f"{key} {figures[key]:6.2f}" for key in ROUND_FIGURES)
+            rows.append((f"{label} round {number}", values))
+    print_table("Each round", rows)
+
+
 def report(results: dict[str, list[dict[str, float]]], users: int) -> None:
     """Median over rounds of each figure, side by side with the ratio teamhub / seed."""
     keys = list(results["teamhub"][0])
     merged = {
-        label: {k: statistics.median(r[k] for r in runs) for k in keys} for label, runs in results.items()
+        label: {k: median_of_known(r[k] for r in runs) for k in keys} for label, runs in results.items()
     }
     rows = []
     for key in keys:
@@ -172,9 +193,10 @@ def report(results: dict[str, list[dict[str, float]]], users: int) -> None:
             rows.append((key, f"teamhub {ours:8.2f}"))
             continue
         seed = merged["seed"][key]
-        ratio = f"{ours / seed:.2f}x" if seed else "-"
+        ratio = f"{ours / seed:.2f}x" if seed and not math.isnan(seed) else "-"
         rows.append((key, f"seed {seed:8.2f}   teamhub {ours:8.2f}   teamhub/seed {ratio}"))
-    print_table(f"Login to first result, {users} users (medians over rounds)", rows)
+    print_table(f"Login to first result, {users} users (medians over the rounds that have the figure)", rows)
+    print_rounds(results)
     for label, reasons in FAILURES.items():
         print(f"\n{label}: {len(reasons)} failures, first: {reasons[0]}")
     data = {"users": users, "figures": merged, "raw": results, "failures": FAILURES}
