@@ -33,6 +33,9 @@ CASES = [
     (("tool", "add", "t", "--path", "/tmp", "--env", "1BAD=x"), "not a valid environment variable"),
     (("tool", "add", "t", "--path", "/tmp", "--env", "LD_LIBRARY_PATH=lib"), "absolute folders"),
     (("tool", "add", "t"), "exactly one of --recipe"),
+    (("tool", "add", "g", "--recipe", "gams", "--license", "/nonexistent/gamslice.txt"), "does not exist"),
+    (("tool", "add", "g", "--recipe", "gams", "--license", "/dev/null"), "is not a file"),
+    (("tool", "add", "t", "--path", "/tmp", "--license", "/etc/hostname"), "is for --recipe gams"),
     (("tool", "remove", "t"), "no tool 't'"),
 ]
 

@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 
+import pytest
+
+from tests.support import gams
 from tests.support.roots import Roots
 
 
@@ -41,8 +44,12 @@ def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
 
 
 def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots: Roots) -> None:
+    if not gams.can_solve():
+        pytest.skip(gams.UNLICENSED)
     roots.write_team("")
-    added = roots.teamhub("tool", "add", "gams", "--recipe", "gams")
+    given = gams.license_file()
+    licence = ["--license", str(given)] if given else []
+    added = roots.teamhub("tool", "add", "gams", "--recipe", "gams", *licence)
     assert "z = 153.675" in added.stdout, added.stdout
     assert (roots.base / "opt" / "tools" / "gams" / "system" / "gams").exists()
     listed = roots.teamhub("tool", "list", "--check").stdout
@@ -56,6 +63,22 @@ def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots:
     roots.teamhub("tool", "remove", "gams")
     assert not (roots.base / "opt" / "tools" / "gams").exists()
     assert "gams" not in roots.config.read_text()
+
+
+def test_a_licence_gams_refuses_is_named_with_the_fix_and_changes_nothing(roots: Roots) -> None:
+    roots.write_team("")
+    before = roots.config.read_text()
+    wrong = roots.base / "gamslice.txt"
+    wrong.write_text("not a GAMS licence\n")
+    failed = roots.teamhub("tool", "add", "gams", "--recipe", "gams", "--license", str(wrong), check=False)
+    assert failed.returncode == 1, failed.stderr
+    said = " ".join(failed.stderr.split())
+    assert "GAMS refused its licence (Error: The installed license" in said, said
+    assert "is invalid" in said and "--license FILE" in said and "nothing was changed" in said, said
+    assert "Time-limited" not in said  # GAMS read the file given, not the demo licence
+    assert "✓ Checking" not in failed.stdout
+    assert roots.config.read_text() == before
+    assert not (roots.base / "opt" / "tools" / "gams").exists()
 
 
 def test_user_site_off_keeps_the_environment_exactly_its_lock(roots: Roots) -> None:

@@ -76,6 +76,25 @@ def test_gams_verdict_needs_the_transport_objective():
     assert tools.verdict("t", False, {"code": 1, "last": "nope"}) == (False, "the check exited 1 (nope)")
 
 
+# what GAMS 54.6.1 printed (lo=3) once the demo licence in gamspy-base had expired
+EXPIRED_LOG = """--- Job transport.gms Start 11/27/26 00:53:07 54.6.1 20a39885 LEX-LEG x86 64bit/Linux
+*** Time-limited license expired 1 days ago
+*** Status: Terminated due to a licensing error
+***         License file: /opt/teamhub/tools/gams/system/gamslice.txt
+--- Job transport.gms Stop 11/27/26 00:53:07 elapsed 0:00:00.003
+"""
+
+
+def test_a_refused_gams_licence_is_named_with_how_to_give_teamhub_one():
+    ok, said = tools.verdict("gams", True, {"code": 7, "objective": None, "log": EXPIRED_LOG})
+    assert not ok
+    assert said.startswith("GAMS refused its licence (Time-limited license expired 1 days ago);")
+    assert "teamhub tool add gams --recipe gams --license FILE" in said
+    other = {"code": 3, "objective": None, "last": "error", "log": EXPIRED_LOG}
+    ok, said = tools.verdict("gams", True, other)
+    assert not ok and said == "gams did not solve the transport model (error)"  # not a licence code
+
+
 def test_tool_check_code_runs_the_command_in_the_tool_folder(tmp_path: Path):
     (tmp_path / "tool").mkdir()
     (tmp_path / "tool" / "here.txt").write_text("")
@@ -103,3 +122,17 @@ def test_limits_declared_with_the_local_spawner_warn(tmp_path: Path):
     assert result.status == "warn"
     assert "LocalProcessSpawner" in result.seen and "not enforced" in result.seen
     assert list(tools.limits(_ctx(tmp_path, "[users.ann]\nadmin = true\n"))) == []
+
+
+def test_a_licence_file_must_be_a_short_file(tmp_path: Path):
+    from teamhub.apply.toolinstall import license_problem
+
+    licence = tmp_path / "gamslice.txt"
+    assert "does not exist" in str(license_problem(licence))
+    licence.write_text("")
+    assert "not a GAMS licence file" in str(license_problem(licence))
+    licence.write_text("x" * 70_000)
+    assert "not a GAMS licence file" in str(license_problem(licence))
+    licence.write_text("GAMS_Demo\n")
+    assert license_problem(licence) is None
+    assert "is not a file" in str(license_problem(tmp_path))

@@ -52,13 +52,13 @@ def test_gams_recipe_installs_once_and_puts_gamsapi_in_every_env() -> None:
         f"~ env a: + gamsapi=={GAMS_VERSION} (tool)",
         f"~ env b: + gamsapi=={GAMS_VERSION} (tool)",
     ]
-    installed = {"gams": ("gams", GAMS_VERSION)}
+    installed = {"gams": ("gams", GAMS_VERSION, "")}
     done = {"a": live((), (f"gamsapi=={GAMS_VERSION}",)), "b": live((), (f"gamsapi=={GAMS_VERSION}",))}
     assert plan(body, envs=done, tools=installed) == []
 
 
 def test_envs_and_tools_that_left_the_file_are_removed() -> None:
-    steps = plan("", envs={"old": live(())}, tools={"gams": ("gams", GAMS_VERSION)})
+    steps = plan("", envs={"old": live(())}, tools={"gams": ("gams", GAMS_VERSION, "")})
     assert [s.describe() for s in steps] == [
         "- env old (lock files archived to /archive/env-old)",
         "- tool gams",
@@ -117,3 +117,11 @@ def test_lock_files_and_their_changes(tmp_path: Path) -> None:
     assert before == {"numpy": "2.2.6", "six": "1.17.0"}
     after = {"numpy": "2.3.0", "scipy": "1.14.1"}
     assert changes(before, after) == ["+ scipy 1.14.1", "- six 1.17.0", "~ numpy 2.2.6 -> 2.3.0"]
+
+
+def test_a_gams_licence_given_or_changed_reinstalls_the_recipe():
+    body = '[tools.gams]\nrecipe = "gams"\nlicense = "/etc/teamhub/gamslice.txt"\n'
+    demo = {"gams": ("gams", GAMS_VERSION, "")}
+    assert [s.describe() for s in plan(body, tools=demo)] == [f"+ tool gams (gams {GAMS_VERSION})"]
+    licensed = {"gams": ("gams", GAMS_VERSION, "/etc/teamhub/gamslice.txt")}
+    assert plan(body, tools=licensed) == []

@@ -89,6 +89,8 @@ def test_tool_tables_are_checked() -> None:
     refused('[tools.t]\npath = "/opt/t"\nenv = { "BAD-NAME" = "1" }\n', "not a valid environment variable")
     refused('[tools.t]\npath = "/opt/t"\nenv = { PATH = "bin" }\n', "absolute folders")
     refused('[tools.t]\nrecipe = "gams"\npath = "/opt/t"\n', "exactly one")
+    refused('[tools.t]\npath = "/opt/t"\nlicense = "/etc/gamslice.txt"\n', "for the gams recipe")
+    refused('[tools.t]\nrecipe = "gams"\nlicense = "gamslice.txt"\n', "absolute path")
 
 
 def test_default_env_is_the_marked_one_or_the_first() -> None:

@@ -20,12 +20,16 @@ from teamhub.team.store import utc_stamp, write_atomically
 
 
 def check_host(team: Team, paths: Paths) -> None:
-    """Refuse tools whose folders are missing, and variables two tools set differently."""
+    """Refuse tools whose folders or licence files are missing, and variables two tools set differently."""
     for name, tool in team.tools.items():
         if tool.path is not None and not tool.path.is_dir():
             raise BadInput(
                 f"tool {name!r}: {tool.path} is not a folder on this machine; install the tool first."
             )
+        if tool.license is not None:
+            problem = toolinstall.license_problem(tool.license)
+            if problem:
+                raise BadInput(f"tool {name!r}: {problem}")
     tool_variables(team, paths)
 
 

@@ -151,14 +151,15 @@ def observe(paths: Paths) -> EnvsView:
             if folder.is_dir() and (folder / "builds").is_dir():
                 live = current(paths, folder.name)
                 envs[folder.name] = live.live() if live else None
-    tools: dict[str, tuple[str, str]] = {}
+    tools: dict[str, tuple[str, str, str]] = {}
     if paths.tools.is_dir():
         for folder in sorted(paths.tools.iterdir()):
             try:
                 stamp = json.loads((folder / STAMP).read_text())
             except (FileNotFoundError, NotADirectoryError, ValueError):
                 continue
-            tools[folder.name] = (str(stamp.get("recipe")), str(stamp.get("version")))
+            recipe, version = str(stamp.get("recipe")), str(stamp.get("version"))
+            tools[folder.name] = (recipe, version, str(stamp.get("license", "")))
     return EnvsView(envs=envs, tools=tools)
 
 

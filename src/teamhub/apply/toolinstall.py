@@ -16,11 +16,12 @@ from teamhub.apply.envbuild import build_environment, umask, uv_message
 from teamhub.apply.hubvenv import system_python, uv_binary
 from teamhub.errors import TeamhubError
 from teamhub.paths import Paths
-from teamhub.plan.recipes import RecipeSpec, recipe_spec
+from teamhub.plan.recipes import GAMS_LICENSE_FILE, RecipeSpec, recipe_spec
 from teamhub.runner import run
 from teamhub.team.model import Team, Tool
 
 OBJECTIVE = re.compile(r"\*\*\*\* OBJECTIVE VALUE\s+(-?[0-9.]+)")
+GAMS_LICENSE_ERROR = 7  # GAMS's return code for "terminated due to a licensing error"
 TRANSPORT_OBJECTIVE = 153.675
 CHECK_TIMEOUT = 120
 
@@ -67,8 +68,35 @@ def install_recipe(spec: RecipeSpec, paths: Paths) -> None:
         for old in spec.home.glob("venv-*"):
             if old != spec.venv:
                 shutil.rmtree(old, ignore_errors=True)
+        if spec.license is not None:
+            place_license(spec.license, target)
         stamp = {"recipe": spec.recipe, "version": spec.version, "directory": str(target)}
+        stamp["license"] = str(spec.license or "")
         spec.stamp.write_text(json.dumps(stamp, indent=1) + "\n")
+
+
+LICENSE_MAX_BYTES = 64 * 1024
+
+
+def license_problem(license: Path) -> str | None:
+    """Why `license` cannot be a GAMS licence file (None when it can), as the end of a sentence."""
+    if not license.exists():
+        return f"the licence file {license} does not exist; copy your gamslice.txt there first."
+    if not license.is_file():
+        return f"{license} is not a file; give the path of your gamslice.txt."
+    size = license.stat().st_size
+    if size == 0 or size > LICENSE_MAX_BYTES:
+        return f"{license} is not a GAMS licence file (gamslice.txt is a few short lines of text)."
+    return None
+
+
+def place_license(license: Path, system: Path) -> None:
+    """Put the team's licence where GAMS looks for it, readable by every user (it replaces the demo one)."""
+    target = system / GAMS_LICENSE_FILE
+    temporary = system / f".{GAMS_LICENSE_FILE}.new"
+    shutil.copyfile(license, temporary)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
 
 
 def _recipe_directory(spec: RecipeSpec) -> str:
@@ -111,6 +139,19 @@ def check_tool(name: str, tool: Tool, team: Team, paths: Paths) -> CheckResult:
     return CheckResult(found.returncode == 0, detail)
 
 
+def license_refusal(code: int, log: str, name: str) -> str | None:
+    """What GAMS said when it refused its licence (None when it did not), from its exit code and log."""
+    if code != GAMS_LICENSE_ERROR:
+        return None
+    said = [line.strip("* ").strip() for line in log.splitlines() if "licen" in line.lower()]
+    reason = next((line for line in said if not line.lower().startswith("license file")), "licensing error")
+    return (
+        f"GAMS refused its licence ({reason}); the demo licence that comes with gamspy-base is "
+        'time-limited, so give teamhub your own: license = "/path/to/gamslice.txt" in the tool\'s '
+        f"section (or `teamhub tool add {name} --recipe gams --license FILE`)"
+    )
+
+
 def _check_gams(spec: RecipeSpec, env: dict[str, str]) -> CheckResult:
     """Solve the transport model with the `gams` found on PATH; the objective must be 153.675."""
     with tempfile.TemporaryDirectory(prefix="teamhub-gams-") as folder:
@@ -120,7 +161,7 @@ def _check_gams(spec: RecipeSpec, env: dict[str, str]) -> CheckResult:
         os.chmod(model, 0o644)
         listing = Path(folder) / "transport.lst"
         found = run(
-            [*pythons.NOBODY, "gams", str(model), "lo=0", f"o={listing}", f"curdir={folder}"],
+            [*pythons.NOBODY, "gams", str(model), "lo=3", f"o={listing}", f"curdir={folder}"],
             env=env,
             cwd=Path(folder),
             check=False,
@@ -129,6 +170,9 @@ def _check_gams(spec: RecipeSpec, env: dict[str, str]) -> CheckResult:
         )
         text = listing.read_text(errors="replace") if listing.exists() else ""
     match = OBJECTIVE.search(text)
+    refused = license_refusal(found.returncode, found.stdout, spec.home.name)
+    if refused:
+        return CheckResult(False, refused)
     if found.returncode != 0 or match is None:
         reason = (found.stderr or found.stdout).strip().splitlines()[-1:] or [f"exit code {found.returncode}"]
         return CheckResult(False, f"gams did not solve the transport model ({reason[0]})")

@@ -33,6 +33,17 @@ def _check_path(path: str | None) -> None:
         raise BadInput(f"{path} is not a folder on this machine; install the tool there first.")
 
 
+def _license_path(license: str, recipe: str | None) -> str:
+    """The licence file as an absolute path, refused unless the gams recipe is being added."""
+    if recipe != "gams":
+        raise BadInput("--license is for --recipe gams: its licence file replaces GAMS's demo licence.")
+    found = Path(license).absolute()
+    problem = toolinstall.license_problem(found)
+    if problem:
+        raise BadInput(problem)
+    return str(found)
+
+
 @tool.command("add")
 @click.argument("name")
 @click.option("--recipe", type=click.Choice(RECIPES), help="Install the tool with a teamhub recipe.")
@@ -41,17 +52,33 @@ def _check_path(path: str | None) -> None:
     "--env", "pairs", multiple=True, metavar="K=V", help="A variable (PATH and LD_LIBRARY_PATH prepend)."
 )
 @click.option("--check", "check", metavar="CMD", help="A shell command that exits 0 when the tool works.")
+@click.option(
+    "--license", "license", metavar="FILE", help="gams recipe: your gamslice.txt instead of the demo licence."
+)
 @pass_options
 def add(
-    opts: Options, name: str, recipe: str | None, path: str | None, pairs: tuple[str, ...], check: str | None
+    opts: Options,
+    name: str,
+    recipe: str | None,
+    path: str | None,
+    pairs: tuple[str, ...],
+    check: str | None,
+    license: str | None,
 ) -> None:
     """Add tool NAME: install it (--recipe) or point at it (--path), check it, then rebuild kernels."""
     require_root("tool add")
     if (recipe is None) == (path is None):
         raise BadInput("give exactly one of --recipe NAME or --path DIR.")
     _check_path(path)
+    if license is not None:
+        license = _license_path(license, recipe)
     change = edit_envs.add_tool(
-        name, recipe=recipe, path=path, variables=edit_envs.parse_variables(list(pairs)), check=check
+        name,
+        recipe=recipe,
+        path=path,
+        variables=edit_envs.parse_variables(list(pairs)),
+        check=check,
+        license=license,
     )
     tf = opts.team_file()
     new = edited(tf, change)
@@ -63,12 +90,13 @@ def add(
         if spec is not None:
             with opts.reporter.task(f"Installing {recipe} {spec.version} into {spec.home}"):
                 toolinstall.install_recipe(spec, new.paths)
-        with opts.reporter.task(f"Checking {name}"):
+        with opts.reporter.task(f"Checking {name}"):  # a failed check is not shown as done
             result = toolinstall.check_tool(name, new.team.tools[name], new.team, new.paths)
-        if not result.ok:
-            if spec is not None:
-                toolinstall.remove_tool_folder(new.paths, name)
-            raise TeamhubError(f"tool {name!r} did not pass its check: {result.detail}; nothing was changed.")
+            if not result.ok:
+                if spec is not None:
+                    toolinstall.remove_tool_folder(new.paths, name)
+                failed = f"tool {name!r} did not pass its check: {result.detail}"
+                raise TeamhubError(f"{failed}; nothing was changed.")
         envtx.change(tf, change, f"tool add {name}", opts.reporter)
     click.echo(f"tool {name} added: {result.detail}")
     click.echo("Kernels started from now on have it; running servers get it when they restart.")

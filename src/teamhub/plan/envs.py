@@ -27,7 +27,7 @@ class EnvsView:
     """What the host has: each environment's live build (None when it has none yet), installed recipes."""
 
     envs: dict[str, LiveBuild | None]
-    tools: dict[str, tuple[str, str]]  # tool name -> (recipe, version)
+    tools: dict[str, tuple[str, str, str]]  # tool name -> (recipe, version, licence file or "")
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def plan_envs(team: Team, view: EnvsView, paths: Paths, archive_name: str) -> li
         if tool.recipe is None:
             continue
         spec = recipe_spec(name, tool, paths)
-        if view.tools.get(name) != (spec.recipe, spec.version):
+        if view.tools.get(name) != (spec.recipe, spec.version, str(spec.license or "")):
             steps.append(InstallTool(name, spec.recipe, spec.version))
     tool_packages = env_packages(team.tools, paths)
     user_site = team.packages.user_site

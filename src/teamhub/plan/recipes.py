@@ -8,8 +8,10 @@ from pathlib import Path
 from teamhub.paths import Paths
 from teamhub.team.model import Tool
 
-# gamspy-base ships the GAMS system with a demo licence; gamsapi is the GAMS Python API of the same
-# release. Pinned so every environment gets the API matching the installed system.
+# gamspy-base ships the GAMS system with a demo licence, which is time-limited (54.6.1's stopped
+# working after 2026-11-26); `license = "/path"` puts the team's own licence in its place. gamsapi
+# is the GAMS Python API of the same release. Pinned so every environment gets the matching API.
+GAMS_LICENSE_FILE = "gamslice.txt"
 GAMS_VERSION = "54.6.1"
 STAMP = "teamhub-tool.json"
 
@@ -26,6 +28,7 @@ class RecipeSpec:
     directory: Path
     path: tuple[str, ...]
     library_path: tuple[str, ...]
+    license: Path | None = None
 
     @property
     def venv(self) -> Path:
@@ -52,6 +55,7 @@ def recipe_spec(name: str, tool: Tool, paths: Paths) -> RecipeSpec:
             directory=system,
             path=(str(system),),
             library_path=(str(system),),
+            license=tool.license,
         )
     raise ValueError(f"unknown recipe {tool.recipe!r}")  # the model refuses other recipes
 

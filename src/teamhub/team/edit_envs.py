@@ -152,8 +152,9 @@ def add_tool(
     path: str | None,
     variables: dict[str, str],
     check: str | None,
+    license: str | None = None,
 ) -> Edit:
-    """Add [tools.NAME] with a recipe or a folder, its variables and check."""
+    """Add [tools.NAME] with a recipe or a folder, its variables, check and licence file."""
     problem = tool_name_problem(name)
     if problem:
         raise BadInput(f"{problem}.")
@@ -173,6 +174,8 @@ def add_tool(
             table["env"] = inline
         if check:
             table["check"] = check
+        if license:
+            table["license"] = license
         tools[name] = table
 
     return edit

@@ -242,6 +242,7 @@ class Tool(Section):
     env: dict[str, str] = {}
     check: str | None = None
     version: str | None = None
+    license: Path | None = None
 
     @model_validator(mode="after")
     def _source(self) -> Tool:
@@ -253,6 +254,10 @@ class Tool(Section):
             )
         if self.path is not None and (not self.path.is_absolute() or ".." in self.path.parts):
             raise ValueError(f"tool path {self.path} must be absolute, without '..'")
+        if self.license is not None and self.recipe != "gams":
+            raise ValueError('license = "..." is for the gams recipe: its licence file replaces the demo one')
+        if self.license is not None and (not self.license.is_absolute() or ".." in self.license.parts):
+            raise ValueError(f"the licence file {self.license} must be an absolute path, without '..'")
         for key, value in self.env.items():
             problem = names.variable_name_problem(key)
             if problem:

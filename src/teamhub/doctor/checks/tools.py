@@ -9,7 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from teamhub.apply import service
-from teamhub.apply.toolinstall import CHECK_TIMEOUT, OBJECTIVE, TRANSPORT_OBJECTIVE, transport_model
+from teamhub.apply.toolinstall import (
+    CHECK_TIMEOUT,
+    OBJECTIVE,
+    TRANSPORT_OBJECTIVE,
+    license_refusal,
+    transport_model,
+)
 from teamhub.doctor.checks.envs import WORKING, parse_report
 from teamhub.doctor.context import Context
 from teamhub.doctor.kernel import KernelError, ServerClient
@@ -32,11 +38,12 @@ try:
             listing = os.path.join(folder, "transport.lst")
             with open(model, "w") as handle:
                 handle.write(args["gams"])
-            found = subprocess.run(["gams", model, "lo=0", "o=" + listing, "curdir=" + folder], cwd=folder,
+            found = subprocess.run(["gams", model, "lo=3", "o=" + listing, "curdir=" + folder], cwd=folder,
                                    capture_output=True, text=True, timeout=args["timeout"])
             text = open(listing, errors="replace").read() if os.path.exists(listing) else ""
         match = re.search(args["objective"], text)
         report["objective"] = float(match.group(1)) if match else None
+        report["log"] = found.stdout[-4000:]
     else:
         cwd = args["cwd"] if os.path.isdir(args["cwd"]) else "/"
         found = subprocess.run(["/bin/sh", "-c", args["check"]], cwd=cwd, capture_output=True, text=True,
@@ -93,6 +100,9 @@ def check_code(name: str, tool: Tool, ctx: Context) -> str | None:
 def verdict(name: str, gams: bool, report: dict) -> tuple[bool, str]:
     """Whether a tool's check passed, and what it said."""
     if gams:
+        refused = license_refusal(report.get("code", -1), report.get("log", ""), name)
+        if refused:
+            return False, refused
         objective = report.get("objective")
         if report.get("code") != 0 or objective is None:
             return False, f"gams did not solve the transport model ({report.get('last') or 'no output'})"
@@ -104,8 +114,10 @@ def verdict(name: str, gams: bool, report: dict) -> tuple[bool, str]:
     return True, f"the check passed ({report.get('last') or 'no output'})"
 
 
-def check_fix(name: str, tool: Tool, ctx: Context) -> str:
+def check_fix(name: str, tool: Tool, ctx: Context, said: str = "") -> str:
     """The one-line fix for a tool whose check fails."""
+    if tool.recipe is not None and tool.check is None and "GAMS refused its licence" in said:
+        return f'set license = "/path/to/gamslice.txt" under [tools.{name}], then teamhub apply'
     if tool.recipe is not None and tool.check is None:
         return f"rm -rf {ctx.paths.tools / name} && teamhub apply (reinstalls the {tool.recipe} recipe)"
     folder = tool.path or ctx.paths.tools / name
@@ -162,7 +174,7 @@ def tool_checks(ctx: Context) -> Iterator[CheckResult]:
         if ok:
             yield passed(row, f"in kernel {kernel}: {said}")
         else:
-            yield failed(row, f"in kernel {kernel}: {said}", check_fix(name, tool, ctx))
+            yield failed(row, f"in kernel {kernel}: {said}", check_fix(name, tool, ctx, said))
 
 
 def limits_declared(team: Team) -> list[str]:
