@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import pwd
-import time
 from pathlib import Path
+
+from tests.support.quiet import machine_busy, wait_quiet
+
+__all__ = ["cpu_seconds", "shares", "snapshot", "wait_quiet"]
 
 CLOCK = os.sysconf("SC_CLK_TCK")
 
@@ -15,14 +18,6 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if children else 0)
     return ticks / CLOCK
-
-
-def _machine_busy() -> float:
-    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
-        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    return (user + nice + system + irq + softirq + steal) / CLOCK
 
 
 def snapshot(hub_pid: int, proxy_pid: int, users: list[str]) -> dict[str, object]:
@@ -50,7 +45,7 @@ def snapshot(hub_pid: int, proxy_pid: int, users: list[str]) -> dict[str, object
         "services": services,
         "users": users_cpu,
         "bench client": times.user + times.system,
-        "machine": _machine_busy(),
+        "machine": machine_busy(),
     }
 
 
@@ -66,15 +61,3 @@ def shares(before: dict[str, object], after: dict[str, object]) -> dict[str, flo
     counted = sum(v for k, v in used.items() if k != "machine")
     used["other"] = used["machine"] - counted
     return used
-
-
-def wait_quiet(busy_below: float = 0.25, deadline_s: float = 120.0) -> float:
-    """Wait until the machine's cores were busy less than `busy_below` over a second; that share."""
-    cores = os.cpu_count() or 1
-    deadline = time.monotonic() + deadline_s
-    while True:
-        before, started = _machine_busy(), time.monotonic()
-        time.sleep(1.0)
-        share = (_machine_busy() - before) / (cores * (time.monotonic() - started))
-        if share < busy_below or time.monotonic() > deadline:
-            return share
