@@ -6,11 +6,9 @@ import os
 import pwd
 from pathlib import Path
 
-from tests.support.quiet import machine_busy, wait_quiet
+from tests.support.quiet import CLOCK, machine_busy, wait_quiet
 
 __all__ = ["cpu_seconds", "shares", "snapshot", "wait_quiet"]
-
-CLOCK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:

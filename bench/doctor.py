@@ -20,6 +20,8 @@ from common import print_table, save
 from tests.support.gams import license_line
 from tests.support.roots import make_roots
 
+from teamhub.apply.toolinstall import LICENSE_REFUSED
+
 USERS = 10
 PROJECTS = 5
 TARGET_S = 30.0
@@ -42,7 +44,7 @@ def refused_licence_only(report: dict) -> bool:
     """True when the one failed row is GAMS refusing its licence (the demo one is time-limited)."""
     failed = [row for row in report["checks"] if row["status"] == "fail"]
     only_gams = [row["name"] for row in failed] == ["tool gams check"]
-    return only_gams and "refused its licence" in failed[0]["seen"]
+    return only_gams and LICENSE_REFUSED in failed[0]["seen"]
 
 
 def team_body(prefix: str) -> str:

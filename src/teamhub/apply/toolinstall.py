@@ -22,6 +22,7 @@ from teamhub.team.model import Team, Tool
 
 OBJECTIVE = re.compile(r"\*\*\*\* OBJECTIVE VALUE\s+(-?[0-9.]+)")
 GAMS_LICENSE_ERROR = 7  # GAMS's return code for "terminated due to a licensing error"
+LICENSE_REFUSED = "GAMS refused its licence"  # how a check's answer starts when it did
 TRANSPORT_OBJECTIVE = 153.675
 CHECK_TIMEOUT = 120
 
@@ -146,7 +147,7 @@ def license_refusal(code: int, log: str, name: str) -> str | None:
     said = [line.strip("* ").strip() for line in log.splitlines() if "licen" in line.lower()]
     reason = next((line for line in said if not line.lower().startswith("license file")), "licensing error")
     return (
-        f"GAMS refused its licence ({reason}); the demo licence that comes with gamspy-base is "
+        f"{LICENSE_REFUSED} ({reason}); the demo licence that comes with gamspy-base is "
         'time-limited, so give teamhub your own: license = "/path/to/gamslice.txt" in the tool\'s '
         f"section (or `teamhub tool add {name} --recipe gams --license FILE`)"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from teamhub.apply import service
 from teamhub.apply.toolinstall import (
     CHECK_TIMEOUT,
+    LICENSE_REFUSED,
     OBJECTIVE,
     TRANSPORT_OBJECTIVE,
     license_refusal,
@@ -116,7 +117,7 @@ def verdict(name: str, gams: bool, report: dict) -> tuple[bool, str]:
 
 def check_fix(name: str, tool: Tool, ctx: Context, said: str = "") -> str:
     """The one-line fix for a tool whose check fails."""
-    if tool.recipe is not None and tool.check is None and "GAMS refused its licence" in said:
+    if tool.recipe is not None and tool.check is None and said.startswith(LICENSE_REFUSED):
         return f'set license = "/path/to/gamslice.txt" under [tools.{name}], then teamhub apply'
     if tool.recipe is not None and tool.check is None:
         return f"rm -rf {ctx.paths.tools / name} && teamhub apply (reinstalls the {tool.recipe} recipe)"
