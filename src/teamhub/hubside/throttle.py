@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,27 +101,42 @@ class LoginThrottle:
     def __init__(self, path: Path, policy: Policy, clock: Callable[[], float] = time.time) -> None:
         self.path, self.policy, self.clock = Path(path), policy, clock
         self.in_flight: Counter[tuple[str, str]] = Counter()
-        self._ready = False
+        self._connection: sqlite3.Connection | None = None
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        fresh = not self.path.exists()
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
+    def _connect(self) -> sqlite3.Connection:
+        """The one connection this throttle keeps: opening sqlite for each step of each login cost
+        the hub's event loop more than the queries did while a storm of logins arrived."""
+        if self._connection is None:
+            fresh = not self.path.exists()
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             if fresh:
                 os.chmod(self.path, 0o600)
-            # Losing the last second of failures in a power cut is fine; an fsync per failed
-            # login on the hub's event loop is not.
-            db.execute("PRAGMA synchronous = OFF")
-            if not self._ready:
-                db.executescript(SCHEMA)
-                self._ready = True
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+            # WAL: a commit appends to one file instead of creating and deleting a journal; NORMAL
+            # syncs only at checkpoints (losing the last failures in a power cut is fine; an fsync
+            # per failed login on the hub's event loop is not). sqlite gives -wal and -shm the
+            # database's mode.
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(SCHEMA)
+            self._connection = db
+        return self._connection
+
+    def close(self) -> None:
+        """Close the connection (the next call opens it again)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @contextmanager
+    def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def _keys(self, name: str, address: str) -> list[tuple[str, str]]:
         keys = [(USER, user_key(name))]
@@ -171,7 +186,7 @@ class LoginThrottle:
         self.in_flight.subtract(keys)
         self.in_flight += Counter()  # drops keys whose count reached zero
         now = self.clock()
-        with self._db() as db:
+        with self._db(write=True) as db:
             if ok:
                 db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", keys[0])
                 if address:
@@ -194,7 +209,7 @@ class LoginThrottle:
     def unlock(self, kind: str, key: str) -> bool:
         """Clear a lock and the failures counted so far; True when there was something to clear."""
         key = user_key(key) if kind == USER else key
-        with self._db() as db:
+        with self._db(write=True) as db:
             cleared = db.execute("DELETE FROM locks WHERE kind = ? AND key = ?", (kind, key)).rowcount
             cleared += db.execute("DELETE FROM failures WHERE kind = ? AND key = ?", (kind, key)).rowcount
         return cleared > 0
