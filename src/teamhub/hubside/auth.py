@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from jupyterhub.auth import PAMAuthenticator
@@ -23,15 +25,21 @@ def client_address(handler) -> str:  # type: ignore[no-untyped-def]
     return forwarded_client(forwarded, handler.request.remote_ip or "")
 
 
-# Suspect logins take turns for PAM, one at a time, so password hashing for guesses never has more
-# than one core: names not in the team, names or addresses that already failed, and names with
-# another login being checked. While suspect logins are being checked (a storm of guesses), a name logging
-# in from an address it never logged in from successfully is suspect too (the first wrong guess for
-# a name looks like anyone's first login); known name/address pairs always go straight to PAM, and
-# so does everyone when no guesses are being checked (twenty people logging in for the first time
-# at once are not queued). Lowering suspect threads' niceness instead made things worse: a
-# low-priority thread holding the GIL stalled the hub's whole event loop.
+# Logins whose password is not yet known good take turns for PAM, so hashing for guesses never
+# takes the core a returning member needs: *newcomers* (a name logging in from an address it never
+# logged in from successfully) hash at most one fewer at a time than the machine has cores, and
+# *suspects* (names not in the team, names or addresses that already failed, names with another
+# login being checked, and newcomers while suspects are being checked) one at a time within that.
+# Known name/address pairs always go straight to PAM. Without the newcomer lane, the first guess
+# for each of four names hashed alongside a member's login at the same instant (a first guess looks
+# like anyone's first login) and doubled its time on two cores. Lowering suspect threads' niceness
+# instead made things worse: a low-priority thread holding the GIL stalled the hub's event loop.
 SUSPECT_SLOTS = 1
+
+
+def newcomer_slots() -> int:
+    """How many logins from unknown name/address pairs may hash at once: all cores but one."""
+    return max(1, len(os.sched_getaffinity(0)) - 1)
 
 
 class TeamAuthenticator(PAMAuthenticator):
@@ -60,6 +68,7 @@ class TeamAuthenticator(PAMAuthenticator):
 
     _throttle: LoginThrottle | None = None
     _suspect_turns: asyncio.Semaphore | None = None
+    _newcomer_turns: asyncio.Semaphore | None = None
     suspects_in_pam = 0  # suspect logins waiting for their turn or in PAM now
 
     @property
@@ -68,6 +77,13 @@ class TeamAuthenticator(PAMAuthenticator):
         if self._suspect_turns is None:
             self._suspect_turns = asyncio.Semaphore(SUSPECT_SLOTS)
         return self._suspect_turns
+
+    @property
+    def newcomer_turns(self) -> asyncio.Semaphore:
+        """The queue logins from unknown name/address pairs (suspects among them) wait in."""
+        if self._newcomer_turns is None:
+            self._newcomer_turns = asyncio.Semaphore(newcomer_slots())
+        return self._newcomer_turns
 
     @property
     def throttle(self) -> LoginThrottle | None:
@@ -95,10 +111,12 @@ class TeamAuthenticator(PAMAuthenticator):
         name, address = str(data.get("username", "")), client_address(handler)
         members = self.members()
         suspect = self.normalize_username(name) not in members
+        known = False
         if throttle is not None:
+            known = throttle.known(name, address)
             suspect = suspect or throttle.busy(name, address)
             # while guesses are being checked, a first login from a new address waits its turn too
-            suspect = suspect or (self.suspects_in_pam > 0 and not throttle.known(name, address))
+            suspect = suspect or (self.suspects_in_pam > 0 and not known)
             lock = throttle.begin(name, address)
             if lock is not None:
                 self.log.warning("Login for %r from %s refused: %s", name[:32], address, lock.message())
@@ -107,7 +125,8 @@ class TeamAuthenticator(PAMAuthenticator):
                 raise error
         result = None
         try:
-            username = await self._checked(handler, data, suspect)
+            newcomer = throttle is not None and not known
+            username = await self._checked(handler, data, suspect, newcomer)
             if username is not None and self.normalize_username(username) in members:
                 member = members[self.normalize_username(username)]
                 result = {"name": username, "admin": bool(member.get("admin"))}
@@ -116,16 +135,15 @@ class TeamAuthenticator(PAMAuthenticator):
                 throttle.finish(name, address, ok=result is not None)
         return result
 
-    async def _checked(self, handler, data, suspect: bool) -> str | None:  # type: ignore[no-untyped-def]
+    async def _checked(self, handler, data, suspect: bool, newcomer: bool) -> str | None:  # type: ignore[no-untyped-def]
         """The user name when PAM accepts the password; PAM's failure delay is slept here, on the loop."""
-        if suspect:
-            self.suspects_in_pam += 1
-            try:
-                async with self.suspect_turns:
-                    verdict = await self._pam(data)
-            finally:
-                self.suspects_in_pam -= 1
-        else:
+        async with AsyncExitStack() as turns:
+            if suspect:
+                self.suspects_in_pam += 1
+                turns.callback(self._suspect_done)
+                await turns.enter_async_context(self.suspect_turns)
+            if suspect or newcomer:
+                await turns.enter_async_context(self.newcomer_turns)
             verdict = await self._pam(data)
         if verdict.ok:
             return str(data["username"])
@@ -134,6 +152,9 @@ class TeamAuthenticator(PAMAuthenticator):
         self.log.warning("PAM Authentication failed (%r@%s): %s", shown, address, verdict.error)
         await asyncio.sleep(verdict.delay_s)
         return None
+
+    def _suspect_done(self) -> None:
+        self.suspects_in_pam -= 1
 
     @run_on_executor
     def _pam(self, data) -> pamcheck.Verdict:  # type: ignore[no-untyped-def]
