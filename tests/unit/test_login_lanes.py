@@ -1,4 +1,4 @@
-"""Which logins wait their turn for PAM: known name/address pairs never do; newcomers and suspects do.
+"""Which logins wait their turn for PAM: logins from known addresses never do; newcomers and suspects do.
 
 PAM itself is replaced by a gate the test opens (real PAM is exercised in tests/host/test_login_throttle.py).
 """
@@ -74,6 +74,18 @@ def test_a_known_pair_goes_straight_to_pam_while_newcomers_take_turns(tmp_path: 
         assert (await correct) == {"name": "lead", "admin": True}
         assert await asyncio.gather(*guesses) == [None, None, None]
         assert auth.most_at_once == 2
+
+    asyncio.run(scenario())
+
+
+def test_first_logins_from_an_address_someone_used_go_straight_to_pam(tmp_path: Path):
+    async def scenario() -> None:
+        auth = authenticator(tmp_path)
+        auth.throttle.finish("lead", "198.51.100.4", ok=True)  # the team's router, used once
+        logins = [login(auth, name, "right", "198.51.100.4") for name in ("ann", "bob", "cy")]
+        await until(lambda: len(auth.in_pam) == 3, "the whole team in PAM at once")
+        auth.gate.set()
+        assert [found["name"] for found in await asyncio.gather(*logins)] == ["ann", "bob", "cy"]
 
     asyncio.run(scenario())
 

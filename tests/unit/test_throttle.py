@@ -135,8 +135,10 @@ def test_a_name_is_known_only_from_an_address_it_logged_in_from(tmp_path: Path, 
     t.finish("ann", "203.0.113.7", ok=True)
     assert t.known("ANN", "203.0.113.7") and not t.known("ann", "203.0.113.8")
     assert not t.known("bob", "203.0.113.7")
+    assert t.address_known("203.0.113.7") and not t.address_known("203.0.113.8")  # for anyone
     clock.now += 91 * 24 * 3600
     assert not t.known("ann", "203.0.113.7")
+    assert not t.address_known("203.0.113.7")
 
 
 def test_busy_means_failures_or_the_same_name_in_flight_not_a_shared_address(tmp_path: Path, clock: Clock):

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS locks (
 );
 CREATE TABLE IF NOT EXISTS known (user TEXT NOT NULL, address TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (user, address));
+CREATE INDEX IF NOT EXISTS known_by_address ON known (address, at);
 """
 # A name logging in from an address it logged in from successfully within this time is "known".
 KNOWN_FOR = 90 * 24 * 3600
@@ -171,6 +172,13 @@ class LoginThrottle:
         query = "SELECT 1 FROM known WHERE user = ? AND address = ? AND at > ?"
         with self._db() as db:
             row = db.execute(query, (user_key(name), address[:KEY_LENGTH], self.clock() - KNOWN_FOR))
+            return row.fetchone() is not None
+
+    def address_known(self, address: str) -> bool:
+        """True when anyone logged in successfully from this address recently."""
+        query = "SELECT 1 FROM known WHERE address = ? AND at > ? LIMIT 1"
+        with self._db() as db:
+            row = db.execute(query, (address[:KEY_LENGTH], self.clock() - KNOWN_FOR))
             return row.fetchone() is not None
 
     def begin(self, name: str, address: str) -> Lock | None:
