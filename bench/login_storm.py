@@ -40,8 +40,14 @@ def run(threads: int | None) -> dict[str, dict[str, float]]:
         password = dict(re.findall(r"password for (\S+): (\S+)", out))[lead]
         figures = {}
         groups = iter(victims[n : n + VICTIMS] for n in range(0, len(victims), VICTIMS))
+        # each storm from addresses of its own: a storm from addresses that already failed would be
+        # all suspects from its first guess, not the same test
+        sources = iter(range(10, 10 + WRONG * len(OFFSETS) * ROUNDS, WRONG))
         for offset in OFFSETS:
-            storms = [storm(roots.url, (lead, password), next(groups), WRONG, offset) for _ in range(ROUNDS)]
+            storms = [
+                storm(roots.url, (lead, password), next(groups), WRONG, offset, first_source=next(sources))
+                for _ in range(ROUNDS)
+            ]
             if not all(found.correct_ok for found in storms):
                 raise SystemExit("the correct login failed during a storm")
             figures[f"offset_{offset:g}s"] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import statistics
 import threading
 import time
@@ -108,11 +109,16 @@ def _attack(url: str, name: str, source: str, barrier, results) -> None:  # type
 
 
 def storm(
-    url: str, good: tuple[str, str], victims: list[str], wrong_count: int = 20, offset_s: float = 0.0
+    url: str,
+    good: tuple[str, str],
+    victims: list[str],
+    wrong_count: int = 20,
+    offset_s: float = 0.0,
+    first_source: int = 10,
 ) -> Storm:
     """`wrong_count` wrong passwords sent at once (spread over `victims`, each from its own address
-    and process); `offset_s` after they are sent, one correct login by `good`, timed against the hub
-    at rest.
+    127.0.0.<first_source + n> and process); `offset_s` after they are sent, one correct login by
+    `good`, timed against the hub at rest.
 
     Each attacker is a process, as each is a client of its own: as threads of this process, their
     twenty requests held the GIL the correct login needed before it left this machine's client
@@ -122,12 +128,14 @@ def storm(
     barrier, results = context.Barrier(wrong_count + 1), context.Queue()
     attackers = [
         context.Process(
-            target=_attack, args=(url, victims[n % len(victims)], f"127.0.0.{10 + n}", barrier, results)
+            target=_attack,
+            args=(url, victims[n % len(victims)], f"127.0.0.{first_source + n}", barrier, results),
         )
         for n in range(wrong_count)
     ]
     for process in attackers:
         process.start()
+    wrong: list[Attempt] = []
     try:
         barrier.wait(timeout=60)
         if offset_s:
@@ -135,8 +143,22 @@ def storm(
         during = login(url, *good)
         wrong = [Attempt(*results.get(timeout=120)) for _ in attackers]
     finally:
-        for process in attackers:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
+        _end(attackers, results, len(attackers) - len(wrong))
     return Storm(offset_s, idle, during.seconds, during.ok, wrong)
+
+
+def _end(attackers: list, results, unread: int) -> None:  # type: ignore[type-arg,no-untyped-def]
+    """Join the attackers, reading what they still send (a child cannot exit with its answer
+    stuck in a full pipe), and kill those that do not end."""
+    deadline = time.monotonic() + 30
+    while unread and time.monotonic() < deadline:
+        try:
+            results.get(timeout=max(0.1, deadline - time.monotonic()))
+            unread -= 1
+        except queue.Empty:
+            break
+    for process in attackers:
+        process.join(timeout=max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()

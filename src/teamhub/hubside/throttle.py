@@ -134,10 +134,19 @@ class LoginThrottle:
         db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            self._roll_back()
             raise
-        db.execute("COMMIT")
+
+    def _roll_back(self) -> None:
+        """End a failed transaction; a connection that cannot is dropped, so the next call starts
+        afresh instead of failing every login until the hub restarts."""
+        try:
+            if self._connection is not None and self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            self.close()
 
     def _keys(self, name: str, address: str) -> list[tuple[str, str]]:
         keys = [(USER, user_key(name))]
