@@ -152,10 +152,9 @@ def test_busy_means_failures_or_the_same_name_in_flight_not_a_shared_address(tmp
 
 def test_a_failed_step_is_rolled_back_and_the_throttle_stays_usable(tmp_path: Path, clock: Clock):
     t = throttle(tmp_path, clock)
-    with pytest.raises(RuntimeError):
-        with t._db(write=True) as db:
-            db.execute("INSERT INTO failures VALUES (?, ?, ?)", (USER, "ann", clock.now))
-            raise RuntimeError("a step failed halfway")
+    with pytest.raises(RuntimeError), t._db(write=True) as db:
+        db.execute("INSERT INTO failures VALUES (?, ?, ?)", (USER, "ann", clock.now))
+        raise RuntimeError("a step failed halfway")
     assert not t.busy("ann", "")  # the half-done step left nothing behind
     fail(t, "ann", "203.0.113.9")
     assert t.busy("ann", "")
