@@ -26,16 +26,14 @@ def client_address(handler) -> str:  # type: ignore[no-untyped-def]
 
 
 # Logins that nothing vouches for take turns for PAM, so hashing for guesses never takes the core a
-# member needs. *Newcomers*, logins from an address nobody has logged in from successfully, hash at
-# most one fewer at a time than the machine has cores. *Suspects* take one turn of their own before
-# that: names not in the team, names or addresses that already failed, names with another login
-# being checked, and, while suspects are being checked, names logging in from an address they never
-# used. A team behind one router is not queued once one of them has logged in from it (twenty
-# people logging in at once on the first day hashed one after another, up to 13.6 s, when the lane
-# was for every name/address pair never seen). Without the newcomer lane, the first guess for each
-# of four names hashed alongside a member's login at the same instant (a first guess looks like
-# anyone's first login) and doubled its time on two cores. Lowering suspect threads' niceness
-# instead made things worse: a low-priority thread holding the GIL stalled the hub's event loop.
+# member needs (docs/production.md, "Login throttling"). *Newcomers*, logins from an address nobody
+# has logged in from successfully, hash at most one fewer at a time than the machine has cores: a
+# first guess looks like anyone's first login. The lane goes by address, not by name/address pair,
+# so a team behind one router is not queued once one of them has logged in from it. *Suspects*
+# take one turn of their own before that: names not in the team, names or addresses that already
+# failed, names with another login being checked, and, while suspects are being checked, names
+# logging in from an address they never used. Lowering suspect threads' niceness instead made
+# things worse: a low-priority thread holding the GIL stalled the hub's event loop.
 SUSPECT_SLOTS = 1
 
 
