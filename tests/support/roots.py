@@ -21,6 +21,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SESSION_VENVS = Path("/var/tmp/teamhub-test-venvs")
+CHECKOUT_MARK = "checkout"  # which checkout a shared hub venv belongs to
 
 
 def free_port() -> int:
@@ -163,7 +164,20 @@ def shared_hub_venv() -> Path:
     os.chmod(SESSION_VENVS.parent, os.stat(SESSION_VENVS.parent).st_mode | 0o755)
     os.chmod(SESSION_VENVS, 0o755)
     hubvenv.ensure_hub_venv(Paths(config_file=root / "team.toml", prefix=root))
+    (root / CHECKOUT_MARK).write_text(str(REPO))
+    _forget_stale_venvs(keep=root)
     return root / "hub"
+
+
+def _forget_stale_venvs(keep: Path) -> None:
+    """Remove hub venvs of this checkout's older package sets and of checkouts that are gone."""
+    for other in SESSION_VENVS.iterdir():
+        mark = other / CHECKOUT_MARK
+        if other == keep or not mark.is_file():
+            continue
+        checkout = Path(mark.read_text().strip())
+        if checkout == REPO or not (checkout / "src" / "teamhub").is_dir():
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def passwords(output: str) -> dict[str, str]:
