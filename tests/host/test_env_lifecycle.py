@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +43,56 @@ def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
     archived = list((roots.base / "state" / "archive").glob("env-main-*/*requirements.lock"))
     assert len(archived) == 2
     assert "default = true" in roots.config.read_text().split("[envs.extra]")[1]
+
+
+def broken_wheel(folder: Path) -> Path:
+    """A wheel that installs cleanly and raises when imported."""
+    wheel = folder / "teamhubbroken-1.0-py3-none-any.whl"
+    info = "teamhubbroken-1.0.dist-info"
+    files = {
+        "teamhubbroken/__init__.py": 'raise RuntimeError("broken on purpose")\n',
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: teamhubbroken\nVersion: 1.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def test_a_build_that_fails_its_smoke_test_leaves_the_live_build(roots: Roots) -> None:
+    roots.write_team("")
+    # a requirement its marker leaves out is not installed, and the smoke test does not ask for it
+    roots.teamhub("env", "create", "main", "six", 'tomli; python_version < "3.0"')
+    current = roots.base / "opt" / "envs" / "main" / "current"
+    live, text = current.resolve(), roots.config.read_text()
+    assert list(live.glob("lib/python3*/site-packages/__pycache__/six.*.pyc")), "no bytecode for six"
+    wheel = broken_wheel(roots.base)
+    failed = roots.teamhub("env", "add", "main", f"teamhubbroken @ {wheel.as_uri()}", check=False)
+    said = " ".join(failed.stderr.split())
+    assert failed.returncode == 1, said
+    why = "import teamhubbroken (from teamhubbroken) failed: RuntimeError: broken on purpose"
+    assert f"the smoke test failed: {why}" in said, said
+    assert "the live build is unchanged" in said
+    assert current.resolve() == live and list(live.parent.iterdir()) == [live]
+    assert roots.config.read_text() == text
+
+
+def test_pruning_spares_a_build_a_running_kernel_uses(roots: Roots) -> None:
+    roots.write_team("[packages]\nkeep_builds = 1\n")
+    roots.teamhub("env", "create", "main", "six")
+    first = (roots.base / "opt" / "envs" / "main" / "current").resolve()
+    kernel = subprocess.Popen(
+        [str(first / "bin" / "python"), "-c", "import six, sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        roots.teamhub("env", "add", "main", "tomli-w")
+        assert first.is_dir() and (first / "bin" / "python").exists()  # kept: a kernel runs from it
+    finally:
+        kernel.communicate(timeout=30)
+    roots.teamhub("env", "drop", "main", "tomli-w")
+    assert not first.exists()  # nothing runs from it now, and it is beyond keep_builds
 
 
 def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots: Roots) -> None:

@@ -22,8 +22,6 @@ SEED = Path(__file__).resolve().parents[2] / "src" / "teamhub" / "recipes" / "tr
 # The seed's Python, verbatim.
 SEED_PYTHON = """from gams import GamsWorkspace
 import os
-import pwd
-import stat
 ws = GamsWorkspace()
 job = ws.add_job_from_file(os.getcwd() + "/example.gams")
 job.run()

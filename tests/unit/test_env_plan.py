@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from teamhub.apply.envstore import changes, parse_lock
+from teamhub.apply.envstore import builds_in_use, changes, parse_lock
 from teamhub.errors import BadInput
 from teamhub.paths import Paths
 from teamhub.plan import envs as pe
@@ -117,6 +117,21 @@ def test_lock_files_and_their_changes(tmp_path: Path) -> None:
     assert before == {"numpy": "2.2.6", "six": "1.17.0"}
     after = {"numpy": "2.3.0", "scipy": "1.14.1"}
     assert changes(before, after) == ["+ scipy 1.14.1", "- six 1.17.0", "~ numpy 2.2.6 -> 2.3.0"]
+
+
+def test_builds_that_running_programs_started_from_are_in_use(tmp_path: Path) -> None:
+    folder, proc = tmp_path / "envs" / "main" / "builds", tmp_path / "proc"
+    commands = {
+        "101": f"{folder}/20261127T060000Z/bin/python\0-m\0ipykernel_launcher\0",
+        "102": f"{folder}2/x/bin/python\0",  # a sibling folder's name starts the same way
+        "103": "/usr/bin/python3\0" + f"{folder}/20261126T000000Z/bin/python\0",  # only an argument
+        "104": f"{folder}\0",
+    }
+    for pid, command in commands.items():
+        (proc / pid).mkdir(parents=True)
+        (proc / pid / "cmdline").write_text(command)
+    (proc / "self").mkdir()
+    assert builds_in_use(folder, proc) == {"20261127T060000Z"}
 
 
 def test_a_gams_licence_given_or_changed_reinstalls_the_recipe():

@@ -58,6 +58,13 @@ def test_names_and_versions() -> None:
     assert pk.version_matches("3.11.2", "3.11.2")
 
 
+def test_a_package_its_marker_kept_out_of_the_lock_is_not_expected() -> None:
+    specs = ['tomli; python_version < "3.11"', "Scikit_Learn>=1", 'six; sys_platform == "linux"']
+    assert pk.expected_names(specs, {"scikit-learn": "1.5.0", "six": "1.16.0"}) == ["scikit-learn", "six"]
+    # without a marker a package is expected even when the lock lacks it: its absence is the fault
+    assert pk.expected_names(specs, {}) == ["scikit-learn"]
+
+
 def team(body: str):  # type: ignore[no-untyped-def]
     return parse(body, FILE)
 

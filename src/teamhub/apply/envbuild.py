@@ -120,13 +120,15 @@ def site_packages(build: Path) -> Path:
 
 def smoke_test(build: Path, step: BuildEnv, paths: Paths, team: Team) -> None:
     """Start the build's Python as an unprivileged user and import every declared package."""
-    names = [pk.package_name(spec) for spec in [*step.packages, *step.tool_packages]]
+    locked = envstore.parse_lock(build / envstore.LOCK)
+    names = pk.expected_names([*step.packages, *step.tool_packages], locked)
     env = build_environment(paths, team)
     env["HOME"] = "/nonexistent"
     argv = [*pythons.NOBODY, str(build / "bin" / "python"), "-c", SMOKE, *names]
     found = run(argv, env=env, cwd=Path("/"), check=False, timeout=SMOKE_TIMEOUT, what="the smoke test")
     if found.returncode != 0:
-        reason = (found.stdout.strip() or found.stderr.strip().splitlines()[-1:] or ["no output"])[0]
+        last_error = found.stderr.strip().splitlines()[-1:] or ["no output"]
+        reason = found.stdout.strip() or last_error[0]
         raise TeamhubError(f"the smoke test failed: {reason}")
 
 

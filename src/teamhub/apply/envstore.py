@@ -127,15 +127,30 @@ def new_build_id(paths: Paths, name: str) -> str:
     return candidate
 
 
+def builds_in_use(folder: Path, proc: Path = Path("/proc")) -> set[str]:
+    """Builds under `folder` whose Python some process runs now (a kernel, a user's script)."""
+    used = set()
+    for process in proc.glob("[0-9]*"):
+        try:
+            program = (process / "cmdline").read_bytes().split(b"\0", 1)[0].decode()
+        except (OSError, UnicodeDecodeError):
+            continue  # gone, or not ours to read
+        inside = Path(program)
+        if inside.is_relative_to(folder) and inside != folder:
+            used.add(inside.relative_to(folder).parts[0])
+    return used
+
+
 def prune(paths: Paths, name: str, keep: int) -> list[str]:
-    """Remove failed builds and the oldest good ones beyond `keep` (never the live one)."""
+    """Remove failed builds and the oldest good ones beyond `keep` (never the live one, nor one in use)."""
     live = current(paths, name)
     good = [build for build in builds(paths, name) if build.ok]
     kept = {build.id for build in good[-keep:]} | ({live.id} if live else set())
-    removed = []
+    removed: list[str] = []
     folder = builds_dir(paths, name)
     if not folder.is_dir():
         return removed
+    kept |= builds_in_use(folder)  # a running kernel keeps its build until a later prune
     for child in sorted(folder.iterdir()):
         if child.name not in kept:
             shutil.rmtree(child, ignore_errors=True)

@@ -41,6 +41,18 @@ def package_name(spec: str) -> str:
     return canonicalize_name(Requirement(spec.strip()).name)
 
 
+def expected_names(specs: list[str], locked: dict[str, str]) -> list[str]:
+    """Declared names a build must hold: a requirement whose marker kept it out of the lock is not."""
+    pinned = {canonicalize_name(name) for name in locked}
+    names = []
+    for spec in specs:
+        requirement = Requirement(spec.strip())
+        name = canonicalize_name(requirement.name)
+        if requirement.marker is None or name in pinned:
+            names.append(name)
+    return names
+
+
 def duplicate_names(specs: list[str]) -> list[str]:
     """Distribution names that appear more than once in `specs`."""
     seen: set[str] = set()

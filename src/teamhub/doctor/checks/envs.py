@@ -220,7 +220,8 @@ def packages(ctx: Context) -> Iterator[CheckResult]:
         elif kernel in ctx.facts.get("broken_kernels", set()):
             yield skipped(f"env {env} packages", f"kernelspec {kernel} starts a Python that is gone")
         else:
-            jobs[kernel] = (env, [pk.package_name(item) for item in spec.packages])
+            live = envstore.current(ctx.paths, env)
+            jobs[kernel] = (env, pk.expected_names(spec.packages, live.locked() if live else {}))
     if not jobs:
         return
     codes = {kernel: probe_code(names, variables) for kernel, (_, names) in jobs.items()}
