@@ -83,6 +83,14 @@ def test_removing_the_default_with_a_new_default() -> None:
     assert alone.team.envs == {}
 
 
+def test_removing_the_first_env_when_none_is_marked_needs_a_new_default() -> None:
+    unmarked = team_file(START.replace("default = true", ""))
+    assert unmarked.team.default_env == "py311"  # the first one, unmarked
+    with pytest.raises(BadInput, match="--default"):
+        edited(unmarked, ee.remove_env("py311", None))
+    assert list(edited(unmarked, ee.remove_env("other", None)).team.envs) == ["py311"]
+
+
 def test_tools_are_added_with_their_variables_and_removed() -> None:
     variables = ee.parse_variables(["PATH=/opt/t/bin", "T_LICENSE=/opt/t/lic=1"])
     add = ee.add_tool("t", recipe=None, path="/opt/t", variables=variables, check="t --v")

@@ -116,7 +116,8 @@ def remove_env(name: str, new_default: str | None) -> Edit:
         envs = section(doc, "envs")
         if name not in envs:
             raise BadInput(f"there is no environment {name!r}; see `teamhub env list`.")
-        was_default = bool(envs[name].get("default", False))
+        marked = [key for key, table in envs.items() if table.get("default", False)]
+        was_default = name in marked or (not marked and next(iter(envs)) == name)  # the first is default
         del envs[name]
         if new_default is not None:
             if new_default not in envs:
