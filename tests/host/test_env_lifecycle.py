@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import zipfile
-from pathlib import Path
 
 import pytest
 
 from tests.support import gams
 from tests.support.roots import Roots
+from tests.support.wheels import make_wheel, simple_index
 
 
 def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
@@ -45,22 +44,6 @@ def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
     assert "default = true" in roots.config.read_text().split("[envs.extra]")[1]
 
 
-def broken_wheel(folder: Path) -> Path:
-    """A wheel that installs cleanly and raises when imported."""
-    wheel = folder / "teamhubbroken-1.0-py3-none-any.whl"
-    info = "teamhubbroken-1.0.dist-info"
-    files = {
-        "teamhubbroken/__init__.py": 'raise RuntimeError("broken on purpose")\n',
-        f"{info}/METADATA": "Metadata-Version: 2.1\nName: teamhubbroken\nVersion: 1.0\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return wheel
-
-
 def test_a_build_that_fails_its_smoke_test_leaves_the_live_build(roots: Roots) -> None:
     roots.write_team("")
     # a requirement its marker leaves out is not installed, and the smoke test does not ask for it
@@ -68,7 +51,7 @@ def test_a_build_that_fails_its_smoke_test_leaves_the_live_build(roots: Roots) -
     current = roots.base / "opt" / "envs" / "main" / "current"
     live, text = current.resolve(), roots.config.read_text()
     assert list(live.glob("lib/python3*/site-packages/__pycache__/six.*.pyc")), "no bytecode for six"
-    wheel = broken_wheel(roots.base)
+    wheel = make_wheel(roots.base, "teamhubbroken", 'raise RuntimeError("broken on purpose")\n')
     failed = roots.teamhub("env", "add", "main", f"teamhubbroken @ {wheel.as_uri()}", check=False)
     said = " ".join(failed.stderr.split())
     assert failed.returncode == 1, said
@@ -93,6 +76,46 @@ def test_pruning_spares_a_build_a_running_kernel_uses(roots: Roots) -> None:
         kernel.communicate(timeout=30)
     roots.teamhub("env", "drop", "main", "tomli-w")
     assert not first.exists()  # nothing runs from it now, and it is beyond keep_builds
+
+
+def test_a_tool_whose_second_environment_fails_to_build_changes_nothing(roots: Roots) -> None:
+    roots.write_team("")
+    roots.teamhub("env", "create", "first", "six")
+    roots.teamhub("env", "create", "second", "six", "gamsapi<50")  # the recipe's gamsapi cannot join it
+    envs = roots.base / "opt" / "envs"
+    before = {
+        env: sorted(path.name for path in (envs / env / "builds").iterdir()) for env in ("first", "second")
+    }
+    live, text = (envs / "first" / "current").resolve(), roots.config.read_text()
+    # its own check passes whatever the demo licence says: what is tested is the environments' undo
+    failed = roots.teamhub("tool", "add", "gams", "--recipe", "gams", "--check", "true", check=False)
+    said = " ".join(failed.stderr.split())
+    assert failed.returncode == 1 and "building environment 'second'" in said, said
+    assert "✓ ~ env first" in said, said  # it was built and switched, then taken back
+    assert (envs / "first" / "current").resolve() == live
+    assert {env: sorted(path.name for path in (envs / env / "builds").iterdir()) for env in before} == before
+    assert not (roots.base / "opt" / "tools" / "gams").exists()
+    assert roots.config.read_text() == text
+
+
+def test_the_teams_package_index_serves_builds_and_recipes(roots: Roots) -> None:
+    index = simple_index(roots.base / "index", "teamhubhello", 'HELLO = "from the team index"\n')
+    roots.write_team(f'[packages]\nindex_url = "{index.as_uri()}"\n')  # the only index: no GAMS on it
+    text = roots.config.read_text()
+    failed = roots.teamhub("tool", "add", "gams", "--recipe", "gams", check=False)
+    said = " ".join(failed.stderr.split())
+    assert failed.returncode == 1 and "gamspy-base" in said and "not found" in said, said
+    assert roots.config.read_text() == text and not (roots.base / "opt" / "tools" / "gams").exists()
+    roots.write_team(f'[packages]\nextra_index_urls = ["{index.as_uri()}"]\n')
+    roots.teamhub("env", "create", "main", "teamhubhello")
+    python = roots.base / "opt" / "envs" / "main" / "current" / "bin" / "python"
+    said = subprocess.run(
+        [str(python), "-c", "import teamhubhello; print(teamhubhello.HELLO)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert said.strip() == "from the team index"
 
 
 def test_gams_recipe_passes_its_check_and_a_failing_check_changes_nothing(roots: Roots) -> None:

@@ -190,8 +190,7 @@ def build(step: BuildEnv, paths: Paths, team: Team) -> envstore.Build:
             raise
         record["status"] = "ok"
         envstore.write_record(target, record)
-    envstore.switch(paths, step.name, build_id)
-    envstore.prune(paths, step.name, team.packages.keep_builds)
+    envstore.switch(paths, step.name, build_id)  # pruning waits for the apply's end: it may undo this
     made = envstore.read_build(target)
     assert made is not None
     return made

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,8 @@ def _remove_env(step: pe.RemoveEnv, team: Team, paths: Paths, outcome: Any) -> N
 
 
 def _install_tool(step: pe.InstallTool, team: Team, paths: Paths, outcome: Any) -> None:
-    toolinstall.install_recipe(recipe_spec(step.name, team.tools[step.name], paths), paths)
+    spec = recipe_spec(step.name, team.tools[step.name], paths)
+    toolinstall.install_recipe(spec, paths, envbuild.index_args(team))
 
 
 def _remove_tool(step: pe.RemoveTool, team: Team, paths: Paths, outcome: Any) -> None:
@@ -87,11 +90,40 @@ def after_steps(team: Team, paths: Paths) -> list[str]:
 
 def prebuild(new: TeamFile, reporter: Reporter, only: str | None = None) -> list[str]:
     """Install tools and build environments for a team file before it is saved; their descriptions."""
-    done = []
-    for step in plan(new):
-        if not isinstance(step, SLOW) or (only is not None and getattr(step, "name", None) != only):
-            continue
-        with reporter.task(step.describe()):
-            HANDLERS[type(step)](step, new.team, new.paths, None)  # type: ignore[operator]
-        done.append(step.describe())
+    done: list[str] = []
+    undo: list[Callable[[], None]] = []
+    try:
+        for step in plan(new):
+            if not isinstance(step, SLOW) or (only is not None and getattr(step, "name", None) != only):
+                continue
+            undo.append(_undoing(step, new.paths))
+            with reporter.task(step.describe()):
+                HANDLERS[type(step)](step, new.team, new.paths, None)  # type: ignore[operator]
+            done.append(step.describe())
+    except BaseException:
+        for action in reversed(undo):  # a later step failed: the team file stays, so must the host
+            action()
+        raise
     return done
+
+
+def _undoing(step: Step, paths: Paths) -> Callable[[], None]:
+    """What puts the host back as it is now, should a later step of the same change fail."""
+    if isinstance(step, pe.BuildEnv):
+        live = envstore.current(paths, step.name)
+        if live is not None:
+            before = {build.id for build in envstore.builds(paths, step.name)}
+            return lambda: _back_to(paths, step.name, live.id, before)
+        if not envstore.env_dir(paths, step.name).exists():
+            return lambda: shutil.rmtree(envstore.env_dir(paths, step.name), ignore_errors=True)
+    elif isinstance(step, pe.InstallTool) and not (paths.tools / step.name).exists():
+        return lambda: toolinstall.remove_tool_folder(paths, step.name)
+    return lambda: None
+
+
+def _back_to(paths: Paths, name: str, build_id: str, before: set[str]) -> None:
+    """Make `build_id` live again and delete the builds that were not there `before`."""
+    envstore.switch(paths, name, build_id)
+    for build in envstore.builds(paths, name):
+        if build.id not in before:
+            shutil.rmtree(build.folder, ignore_errors=True)

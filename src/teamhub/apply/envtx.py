@@ -20,13 +20,22 @@ def change(
     *,
     only: str | None = None,
     before_save: Callable[[TeamFile], list[str]] | None = None,
+    undo: Callable[[], None] | None = None,
 ) -> tuple[TeamFile, Converged]:
-    """Validate the edit, build what it needs (a failed build changes nothing), save, converge, audit."""
+    """Validate the edit, build what it needs (a failed build changes nothing), save, converge, audit.
+
+    `undo` takes back what the caller did for this change should it fail before the file is saved.
+    """
     new = edited(current, edit)
     engine.plan(new)  # refuses bad host state (missing tool folders, system accounts) first
-    built = envsteps.prebuild(new, reporter, only=only)
-    if before_save is not None:
-        built += before_save(new)
+    try:
+        built = envsteps.prebuild(new, reporter, only=only)
+        if before_save is not None:
+            built += before_save(new)
+    except BaseException:
+        if undo is not None:
+            undo()
+        raise
     save(current, new, current.paths.history)
     result = converge(new, reporter)
     result.outcome.done[:0] = built

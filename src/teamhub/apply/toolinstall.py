@@ -35,9 +35,10 @@ class CheckResult:
     detail: str
 
 
-def install_recipe(spec: RecipeSpec, paths: Paths) -> None:
-    """Install the recipe's packages into a venv of their own and expose its folder at a fixed path."""
+def install_recipe(spec: RecipeSpec, paths: Paths, index: list[str]) -> None:
+    """Install the recipe's packages into a venv of their own (from the team's `index` options)."""
     env = pythons.uv_env(paths)
+    fresh = not spec.home.exists()
     with umask(0o022):
         for folder in (paths.prefix, paths.tools, spec.home):
             folder.mkdir(parents=True, exist_ok=True)
@@ -45,12 +46,10 @@ def install_recipe(spec: RecipeSpec, paths: Paths) -> None:
         if spec.venv.exists():
             shutil.rmtree(spec.venv)
         python = str(spec.venv / "bin" / "python")
+        install = ["pip", "install", "--quiet", "--compile-bytecode", "--python", python, *index]
         steps = (
             (["venv", "--quiet", "--python", str(system_python()), str(spec.venv)], "creating its venv"),
-            (
-                ["pip", "install", "--quiet", "--compile-bytecode", "--python", python, *spec.venv_packages],
-                f"installing {', '.join(spec.venv_packages)}",
-            ),
+            ([*install, *spec.venv_packages], f"installing {', '.join(spec.venv_packages)}"),
         )
         try:
             for argv, what in steps:
@@ -60,7 +59,7 @@ def install_recipe(spec: RecipeSpec, paths: Paths) -> None:
             (spec.venv / ".lock").unlink(missing_ok=True)
             target = Path(_recipe_directory(spec))
         except TeamhubError as exc:
-            shutil.rmtree(spec.venv, ignore_errors=True)
+            shutil.rmtree(spec.home if fresh else spec.venv, ignore_errors=True)
             raise TeamhubError(f"installing the {spec.recipe} recipe: {exc}.") from None
         temporary = spec.home / ".system.new"
         temporary.unlink(missing_ok=True)

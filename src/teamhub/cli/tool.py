@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from teamhub.apply import envsteps, envtx, toolinstall
+from teamhub.apply import envbuild, envsteps, envtx, toolinstall
 from teamhub.apply.transaction import locked
 from teamhub.cli.common import Options, emit_json, pass_options, require_root
 from teamhub.errors import BadInput, TeamhubError
@@ -85,7 +85,7 @@ def add(
         spec = recipe_spec(name, new.team.tools[name], new.paths) if recipe else None
         if spec is not None:
             with opts.reporter.task(f"Installing {recipe} {spec.version} into {spec.home}"):
-                toolinstall.install_recipe(spec, new.paths)
+                toolinstall.install_recipe(spec, new.paths, envbuild.index_args(new.team))
         with opts.reporter.task(f"Checking {name}"):  # a failed check is not shown as done
             result = toolinstall.check_tool(name, new.team.tools[name], new.team, new.paths)
             if not result.ok:
@@ -93,7 +93,8 @@ def add(
                     toolinstall.remove_tool_folder(new.paths, name)
                 failed = f"tool {name!r} did not pass its check: {result.detail}"
                 raise TeamhubError(f"{failed}; nothing was changed.")
-        envtx.change(tf, change, f"tool add {name}", opts.reporter)
+        removal = (lambda: toolinstall.remove_tool_folder(new.paths, name)) if spec is not None else None
+        envtx.change(tf, change, f"tool add {name}", opts.reporter, undo=removal)
     click.echo(f"tool {name} added: {result.detail}")
     click.echo("Kernels started from now on have it; running servers get it when they restart.")
 
