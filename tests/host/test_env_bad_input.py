@@ -21,6 +21,8 @@ CASES = [
     (("env", "create", "my env"), "environment name"),
     (("env", "create", "x", "numpy; rm -rf /"), "not a plain requirement"),
     (("env", "create", "x", "--", "--index-url=https://evil.invalid/simple"), "not a plain requirement"),
+    (("env", "add", "alpha", "--index-url=https://evil.invalid/simple"), "No such option '--index-url'"),
+    (("env", "add", "alpha"), "Missing argument 'PACKAGES...'; see `teamhub env add --help`."),
     (("env", "add", "alpha", "six && curl x"), "not a plain requirement"),
     (("env", "create", "x", "--python", "3.99"), "available: 3.11"),
     (("env", "create", "x", "--python", "three"), "must look like"),

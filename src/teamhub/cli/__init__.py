@@ -63,6 +63,15 @@ def _register() -> None:
 _register()
 
 
+def usage_sentence(exc: click.UsageError) -> str:
+    """Click's complaint as one sentence that names the command's help (not its three-line usage)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "teamhub"
+    said = exc.format_message().rstrip(".")
+    if isinstance(exc, click.NoSuchOption) and where.startswith("teamhub env"):
+        said += " (packages are plain requirements; an index goes in the team file's [packages] table)"
+    return f"{said}; see `{where} --help`."
+
+
 def main() -> None:
     """Run the CLI: one-sentence errors on stderr, exit 2 for bad input and 1 for failures."""
     try:
@@ -72,6 +81,9 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         code = EXIT_FAILURE
+    except click.UsageError as exc:
+        click.secho(f"Error: {usage_sentence(exc)}", fg="red", err=True)
+        code = EXIT_BAD_INPUT
     except click.ClickException as exc:
         exc.show()
         code = EXIT_BAD_INPUT
