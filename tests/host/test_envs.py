@@ -16,6 +16,7 @@ from tests.support import gams
 from tests.support.asuser import python_as
 from tests.support.hubclient import HubSession
 from tests.support.roots import Roots, make_roots, shared_hub_venv
+from tests.support.wheels import make_wheel
 
 SEED = Path(__file__).resolve().parents[2] / "src" / "teamhub" / "recipes" / "transport.gms"
 
@@ -127,6 +128,27 @@ def test_shared_code_and_user_site_work_in_every_environment(hub: Hub) -> None:
     out = hub.run("import teamlib, site, sys\nprint(teamlib.ANSWER, site.ENABLE_USER_SITE, sys.path)", "beta")
     assert "42 True" in out, out
     assert "dist-packages" not in out, out  # the system interpreter's packages stay out
+
+
+PIP_USER = """
+import subprocess, sys
+pip = [sys.executable, "-m", "pip", "install", "--user", "--no-index", "--quiet", WHEEL]
+done = subprocess.run(pip, capture_output=True, text=True)
+print("pip", done.returncode, done.stderr[-300:])
+ask = "import site, teamhubmine; print(teamhubmine.MINE, teamhubmine.__file__.startswith(site.getuserbase()))"
+print(subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True).stdout)
+"""
+
+
+def test_a_user_pip_installs_into_their_own_site_not_the_environment(hub: Hub) -> None:
+    wheels = hub.roots.base / "wheels"
+    wheel = make_wheel(wheels, "teamhubmine", 'MINE = "mine"\n')
+    os.chmod(wheels, 0o755)
+    os.chmod(wheel, 0o644)
+    out = hub.run(PIP_USER.replace("WHEEL", repr(str(wheel))), "beta")
+    assert "pip 0" in out and "mine True" in out, out  # installed, and importable from the user's site
+    environment = hub.roots.base / "opt" / "envs" / "beta" / "current"
+    assert not list(environment.glob("lib/python3*/site-packages/teamhubmine*"))
 
 
 def test_seed_gams_example_runs_verbatim_in_a_users_kernel(hub: Hub) -> None:
