@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -36,6 +37,9 @@ def test_env_create_add_prune_list_and_remove(roots: Roots) -> None:
     assert spec["display_name"] == "Main Python" and spec["argv"][0].startswith(str(builds))
     history = roots.teamhub("env", "history", "main").stdout
     assert "- tomli-w" in history and history.count("\n* ") + history.startswith("* ") == 1
+    rows = json.loads(roots.teamhub("env", "history", "main", "--json").stdout)
+    ages = [datetime.now(timezone.utc) - datetime.fromisoformat(row["created"]) for row in rows]
+    assert len(rows) == 2 and all(timedelta(0) <= age < timedelta(hours=1) for age in ages), rows
     roots.teamhub("env", "remove", "main", "--default", "extra")
     assert not (roots.base / "opt" / "envs" / "main").exists()
     assert not (kernels / "main").exists() and (kernels / "extra" / "kernel.json").exists()

@@ -91,6 +91,7 @@ env = { LD_LIBRARY_PATH = "/opt/solver/lib", SOLVER_LICENSE = "/opt/solver/lic" 
     spec = kernelspec(t, PATHS, "py311", build, "3.11.2")
     assert spec["argv"][0] == str(build / "bin" / "python")
     assert spec["env"]["PATH"] == f"{build}/bin:{GAMS_DIR}:/opt/solver:${{PATH}}"
+    assert spec["env"]["LD_LIBRARY_PATH"] == f"{GAMS_DIR}:/opt/solver/lib"
     assert spec["env"]["SOLVER_LICENSE"] == "/opt/solver/lic"
     assert spec["display_name"] == "Python 3.11 (py311)"
 
