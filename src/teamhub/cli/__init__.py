@@ -75,7 +75,7 @@ def usage_sentence(exc: click.UsageError) -> str:
 def main() -> None:
     """Run the CLI: one-sentence errors on stderr, exit 2 for bad input and 1 for failures."""
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False, prog_name="teamhub")
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.exceptions.Abort:
