@@ -9,6 +9,7 @@ import pwd
 import signal
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,10 +101,27 @@ def watcher_paused(team: Team) -> Iterator[None]:
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
     try:
+        wait_until_stopped(pids)  # kill() only asks: on a busy machine a thread may still run a moment
         yield
+        assert watcher_pids(team) == pids, "the services process was restarted while paused"
     finally:
         for pid in pids:
             os.kill(pid, signal.SIGCONT)
+
+
+def wait_until_stopped(pids: list[int], deadline_s: float = 10.0) -> None:
+    """Poll until every thread of `pids` is in the stopped state."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        states = [
+            task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0]
+            for pid in pids
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
+        if all(state in ("T", "t") for state in states):
+            return
+        assert time.monotonic() < deadline, f"the folder watcher did not stop: thread states {states}"
+        time.sleep(0.01)
 
 
 def failures(report: dict) -> list[dict]:
@@ -136,9 +154,10 @@ def test_project_made_0777_is_named(team: Team):
         os.chmod(team.alpha, 0o777)
         try:
             code, report = team.doctor()
+            after = oct(stat.S_IMODE(os.stat(team.alpha).st_mode))
         finally:
             team.repair()
-    assert code == 1
+    assert code == 1, (f"mode after doctor {after}", rows(report, FOLDERS))
     folder_rows = rows(report, FOLDERS)
     assert [r["seen"] for r in folder_rows] == [f"project alpha: {team.alpha} is mode 0777, wanted 2770"]
     assert folder_rows[0]["fix"].startswith(APPLY)
