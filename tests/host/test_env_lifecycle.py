@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -82,14 +84,17 @@ def test_pruning_spares_a_build_a_running_kernel_uses(roots: Roots) -> None:
     assert not first.exists()  # nothing runs from it now, and it is beyond keep_builds
 
 
+def build_ids(envs: Path, names: Iterable[str]) -> dict[str, list[str]]:
+    """Each environment's build folders, by name."""
+    return {env: sorted(path.name for path in (envs / env / "builds").iterdir()) for env in names}
+
+
 def test_a_tool_whose_second_environment_fails_to_build_changes_nothing(roots: Roots) -> None:
     roots.write_team("")
     roots.teamhub("env", "create", "first", "six")
     roots.teamhub("env", "create", "second", "six", "gamsapi<50")  # the recipe's gamsapi cannot join it
     envs = roots.base / "opt" / "envs"
-    before = {
-        env: sorted(path.name for path in (envs / env / "builds").iterdir()) for env in ("first", "second")
-    }
+    before = build_ids(envs, ("first", "second"))
     live, text = (envs / "first" / "current").resolve(), roots.config.read_text()
     # its own check passes whatever the demo licence says: what is tested is the environments' undo
     failed = roots.teamhub("tool", "add", "gams", "--recipe", "gams", "--check", "true", check=False)
@@ -97,7 +102,7 @@ def test_a_tool_whose_second_environment_fails_to_build_changes_nothing(roots: R
     assert failed.returncode == 1 and "building environment 'second'" in said, said
     assert "✓ ~ env first" in said, said  # it was built and switched, then taken back
     assert (envs / "first" / "current").resolve() == live
-    assert {env: sorted(path.name for path in (envs / env / "builds").iterdir()) for env in before} == before
+    assert build_ids(envs, before) == before
     assert not (roots.base / "opt" / "tools" / "gams").exists()
     assert roots.config.read_text() == text
 

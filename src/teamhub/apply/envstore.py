@@ -150,9 +150,10 @@ def prune(paths: Paths, name: str, keep: int) -> list[str]:
     folder = builds_dir(paths, name)
     if not folder.is_dir():
         return removed
-    kept |= builds_in_use(folder)  # a running kernel keeps its build until a later prune
-    for child in sorted(folder.iterdir()):
-        if child.name not in kept:
+    doomed = [child for child in sorted(folder.iterdir()) if child.name not in kept]
+    in_use = builds_in_use(folder) if doomed else set()  # /proc is read only when there is work
+    for child in doomed:
+        if child.name not in in_use:  # a running kernel keeps its build until a later prune
             shutil.rmtree(child, ignore_errors=True)
             removed.append(child.name)
     return removed
